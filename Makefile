@@ -1,0 +1,130 @@
+# ipc-book: tangle, build, weave and test the book.  `make help` lists targets.
+#
+# Chapters are discovered: every chapters/NN-slug.md is tangled, every root
+# chunk it defines is built, every tests/*.bats is run.  Adding a chapter
+# means adding two files and editing nothing here.
+
+SHELL      := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS  += --no-builtin-rules
+
+CHAPTERS   := $(sort $(wildcard chapters/[0-9][0-9]-*.md))
+TOOLS      := book/tools
+BUILD      := book/build
+SRC        := $(BUILD)/src
+MK         := $(BUILD)/mk
+
+# SANITIZE=1 builds every program with ASan and UBSan, in its own directory
+# so that switching back and forth rebuilds nothing needlessly.
+ifeq ($(SANITIZE),1)
+VARIANT    := asan
+SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+VARIANT    := plain
+SANFLAGS   :=
+endif
+OBJ        := $(BUILD)/$(VARIANT)
+BIN        := $(OBJ)/bin
+
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+# The book's contract: C11, every warning an error.  Programs that use
+# Linux extensions say so with _GNU_SOURCE in their own first lines.
+WARNFLAGS  := -std=c11 -pedantic -Wall -Wextra -Werror
+CPPFLAGS   += -I$(SRC)
+LDLIBS     += -pthread -lrt
+ALL_CFLAGS  = $(WARNFLAGS) $(CFLAGS) $(SANFLAGS)
+
+.PHONY: all programs html pdf book check test bench clean help install tangle
+
+all: programs book
+
+# --- tangling: one make fragment per chapter, regenerated when it changes --
+TANGLE_DEPS := $(TOOLS)/tangle $(TOOLS)/markup $(TOOLS)/markup.awk
+$(MK)/%.mk: chapters/%.md $(TANGLE_DEPS)
+	$(TOOLS)/tangle $< $(SRC) tangle $@
+
+-include $(patsubst chapters/%.md,$(MK)/%.mk,$(CHAPTERS))
+
+tangle: $(patsubst chapters/%.md,$(MK)/%.mk,$(CHAPTERS))
+
+# --- programs: lib/*.c roots form a library every program links against ---
+LIBA     := $(OBJ)/libipcbook.a
+LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(LIB_SRCS))
+PROGRAMS := $(addprefix $(BIN)/,$(basename $(notdir $(PROG_SRCS))))
+
+programs: $(PROGRAMS)
+
+$(OBJ)/%.o: $(SRC)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBA): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# A program is built from its own source alone (one idea per program).
+define program_rule
+$(BIN)/$(basename $(notdir $(1))): $(SRC)/$(1) $(LIBA)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CPPFLAGS) $$(ALL_CFLAGS) -MMD -MP -MF $$@.d -o $$@ $$< $$(LIBA) $$(LDLIBS)
+endef
+$(foreach p,$(PROG_SRCS),$(eval $(call program_rule,$(p))))
+
+-include $(LIB_OBJS:.o=.d) $(addsuffix .d,$(PROGRAMS))
+
+# --- the woven book ---------------------------------------------------------
+HTML := book/ipc-book.html
+PDF  := book/ipc-book.pdf
+WEAVE_DEPS := $(CHAPTERS) $(wildcard $(TOOLS)/* book/figures/* book/measured/*)
+
+book: html pdf
+html: $(HTML)
+pdf: $(PDF)
+
+$(BUILD)/book.md: $(WEAVE_DEPS)
+	@mkdir -p $(@D)
+	$(TOOLS)/weave $(CHAPTERS) > $@
+
+$(HTML): $(BUILD)/book.md $(WEAVE_DEPS)
+	$(TOOLS)/render html $< $@
+
+$(PDF): $(BUILD)/book.md $(WEAVE_DEPS)
+	$(TOOLS)/render pdf $< $@
+
+# --- tests ------------------------------------------------------------------
+# T=02-pipes runs one chapter's tests; VALGRIND=1 runs every program under
+# valgrind memcheck; SANITIZE=1 (above) tests the ASan/UBSan build.
+T ?=
+BATS_FILES := $(if $(T),$(wildcard tests/$(T).bats),tests)
+check test: programs
+	@test -n "$(BATS_FILES)" || { echo "no tests/$(T).bats" >&2; exit 2; }
+	IPC_BIN=$(abspath $(BIN)) VALGRIND=$(VALGRIND) tests/run $(BATS_FILES)
+
+# --- benchmarks: regenerate the measured tables and plots the book shows ---
+bench: programs
+	@set -e; for s in $(filter %/bench.sh,$(FILES)); do \
+	    echo "== $$s"; IPC_BIN=$(abspath $(BIN)) OUT=$(abspath book/measured) $(SRC)/$$s; done
+
+# --- install ------------------------------------------------------------------
+PREFIX ?= /usr/local
+install: programs
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin
+
+clean:
+	rm -rf $(BUILD) $(HTML) $(PDF)
+
+help:
+	@echo 'make              build every program and the HTML and PDF books'
+	@echo 'make programs     build the programs only (into $(BIN))'
+	@echo 'make html | pdf   build one book: $(HTML) or $(PDF)'
+	@echo 'make check        run every test (alias: make test)'
+	@echo 'make check T=02-pipes        run one chapter'"'"'s tests'
+	@echo 'make check SANITIZE=1        ... with ASan and UBSan'
+	@echo 'make check VALGRIND=1        ... under valgrind memcheck'
+	@echo 'make bench        rerun the benchmarks, regenerate book/measured/'
+	@echo 'make install      install the programs (PREFIX=$(PREFIX), DESTDIR)'
+	@echo 'make clean        remove everything built'

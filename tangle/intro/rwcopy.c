@@ -1,0 +1,86 @@
+/*
+ * rwcopy - copy standard input to standard output in whole blocks
+ *
+ * usage: rwcopy [-iv] [-b size]
+ *
+ * Reads blocks of `size` bytes (default 64k; suffixes k and M) with
+ * read_full and writes them with write_full.  -i catches SIGUSR1 without
+ * SA_RESTART, so signals interrupt the reads and writes; -v reports on
+ * standard error how many full and partial blocks were copied and how many
+ * signals were caught.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <err.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lib/io.h"
+#include "lib/num.h"
+
+static void usage(int status)
+{
+    fprintf(status ? stderr : stdout,
+            "usage: rwcopy [-iv] [-b size]\n"
+            "  -b size  block size (default 64k; suffixes k, M)\n"
+            "  -i       catch SIGUSR1 without SA_RESTART (interrupt I/O)\n"
+            "  -v       report blocks copied and signals caught\n");
+    exit(status);
+}
+static volatile sig_atomic_t caught;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    caught = caught + 1;
+}
+
+static void interrupt_on_usr1(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;                    /* no SA_RESTART: calls fail EINTR */
+    if (sigaction(SIGUSR1, &sa, NULL) == -1)
+        err(1, "sigaction");
+}
+int main(int argc, char *argv[])
+{
+    size_t size = 64 * 1024;
+    int opt, verbose = 0;
+    unsigned long full = 0, partial = 0;
+    char *buf;
+    ssize_t n;
+
+    while ((opt = getopt(argc, argv, "b:hiv")) != -1) {
+        switch (opt) {
+        case 'b': size = parse_size(optarg, 1, 64 * 1024 * 1024, "block size"); break;
+        case 'i': interrupt_on_usr1(); break;
+        case 'v': verbose = 1; break;
+        case 'h': usage(0); break;
+        default:  usage(2);
+        }
+    }
+    if (optind != argc)
+        usage(2);
+    if ((buf = malloc(size)) == NULL)
+        err(1, "malloc");
+    while ((n = read_full(STDIN_FILENO, buf, size)) > 0) {
+        if ((size_t)n == size)
+            full++;
+        else
+            partial++;                      /* only ever the last block */
+        if (write_full(STDOUT_FILENO, buf, (size_t)n) == -1)
+            err(1, "write");
+    }
+    if (n == -1)
+        err(1, "read");
+    free(buf);
+    if (verbose)
+        fprintf(stderr, "rwcopy: %lu full blocks of %zu, %lu partial, "
+                "%d signals caught\n", full, size, partial, (int)caught);
+    return 0;
+}

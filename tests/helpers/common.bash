@@ -1,0 +1,66 @@
+# Shared helpers for every chapter's tests.  Load with:
+#     load helpers/common
+# It loads bats-support, bats-assert and bats-file, puts the book's
+# programs first on PATH (through valgrind when VALGRIND=1), and gives:
+#   ipc_audit_begin / ipc_audit_end   prove a test leaves nothing behind
+#   wait_for CMD...                   poll (bounded) until CMD succeeds
+#   as_nobody CMD...                  run CMD as an unprivileged user
+#   bounded CMD...                    run CMD under a timeout (10 s default)
+
+bats_load_library bats-support 2>/dev/null || load /usr/lib/bats/bats-support/load
+bats_load_library bats-assert  2>/dev/null || load /usr/lib/bats/bats-assert/load
+bats_load_library bats-file    2>/dev/null || load /usr/lib/bats/bats-file/load
+
+IPC_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+: "${IPC_BIN:=$IPC_ROOT/book/build/plain/bin}"
+export IPC_ROOT IPC_BIN
+# A deadlock is a failure, not a hang.
+: "${BATS_TEST_TIMEOUT:=60}"
+
+# The programs are found by name, as a user would run them.
+if [ "${VALGRIND:-}" = 1 ]; then
+    # One wrapper per program, so tests need not know about valgrind.
+    # Exit status 99 marks a memory error or leak.
+    ipc_vg_dir=${BATS_RUN_TMPDIR:-/tmp}/valgrind-bin
+    if [ ! -d "$ipc_vg_dir" ]; then
+        mkdir -p "$ipc_vg_dir"
+        for p in "$IPC_BIN"/*; do
+            [ -x "$p" ] && [ -f "$p" ] || continue
+            printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --child-silent-after-fork=yes "%s" "$@"\n' \
+                "$p" > "$ipc_vg_dir/${p##*/}"
+            chmod +x "$ipc_vg_dir/${p##*/}"
+        done
+    fi
+    PATH="$ipc_vg_dir:$PATH"
+else
+    PATH="$IPC_BIN:$PATH"
+fi
+export PATH
+
+# bounded [SECONDS] CMD...: a command that must finish; a hang fails the test.
+bounded() {
+    local t=10
+    case $1 in [0-9]*) t=$1; shift ;; esac
+    timeout -k 2 "$t" "$@"
+}
+
+# wait_for CMD...: retry CMD every 50 ms for up to 5 s.
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    echo "timed out waiting for: $*" >&2
+    return 1
+}
+
+# as_nobody CMD...: run CMD as nobody:nogroup with no supplementary groups,
+# to show a permission check root would bypass.
+as_nobody() {
+    setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
+}
+
+# The audit (ipc_audit_snapshot, ipc_audit_begin, ipc_audit_end) is shared
+# with tests/run, which wraps the whole suite in it.
+source "$BATS_TEST_DIRNAME/helpers/audit.bash"
