@@ -7,6 +7,7 @@
 #   as_nobody CMD...                  run CMD as an unprivileged user
 #   bounded CMD...                    run CMD under a timeout (10 s default)
 
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support 2>/dev/null || load /usr/lib/bats/bats-support/load
 bats_load_library bats-assert  2>/dev/null || load /usr/lib/bats/bats-assert/load
 bats_load_library bats-file    2>/dev/null || load /usr/lib/bats/bats-file/load
@@ -26,7 +27,7 @@ if [ "${VALGRIND:-}" = 1 ]; then
         mkdir -p "$ipc_vg_dir"
         for p in "$IPC_BIN"/*; do
             [ -x "$p" ] && [ -f "$p" ] || continue
-            printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --child-silent-after-fork=yes "%s" "$@"\n' \
+            printf '#!/bin/sh\nexec valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --child-silent-after-fork=yes "%s" "$@"\n' \
                 "$p" > "$ipc_vg_dir/${p##*/}"
             chmod +x "$ipc_vg_dir/${p##*/}"
         done
