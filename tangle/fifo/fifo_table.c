@@ -1,0 +1,155 @@
+/*
+ * fifo_table - show which opens of a FIFO block, succeed or fail
+ *
+ * usage: fifo_table [-t ms]
+ *
+ * Makes a FIFO in a private directory under $TMPDIR and opens it in six
+ * ways, first with nobody at the other end, then with a partner already
+ * there (a writer for a reader, a reader otherwise).  An open still
+ * waiting after ms milliseconds (default 200) is reported as "blocks".
+ * Prints the table on standard output and removes the FIFO.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include "lib/cleanup.h"
+#include "lib/num.h"
+
+/* The handler that only interrupts: it exists so that SIGALRM does not
+ * kill us. */
+static void interrupt_on_alarm(int sig)
+{
+    (void)sig;
+}
+
+/* Run handler on SIGALRM; flags is 0 (interrupt calls) or SA_RESTART. */
+static void catch_alarm(void (*handler)(int), int flags)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = flags;
+    if (sigaction(SIGALRM, &sa, NULL) == -1)
+        err(1, "sigaction");
+}
+
+/* SIGALRM every ms milliseconds from now on; 0 stops the timer. */
+static void alarm_every(long ms)
+{
+    struct itimerval it;
+
+    it.it_value.tv_sec = ms / 1000;
+    it.it_value.tv_usec = ms % 1000 * 1000;
+    it.it_interval = it.it_value;
+    if (setitimer(ITIMER_REAL, &it, NULL) == -1)
+        err(1, "setitimer");
+}
+/* Make $TMPDIR/prefix.XXXXXX (default /tmp), mode 0700, into dir. */
+static void private_dir(char *dir, size_t size, const char *prefix)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    if (tmp == NULL || *tmp == '\0')
+        tmp = "/tmp";
+    if ((size_t)snprintf(dir, size, "%s/%s.XXXXXX", tmp, prefix) >= size)
+        errx(1, "TMPDIR is too long");
+    if (mkdtemp(dir) == NULL)
+        err(1, "mkdtemp %s", dir);
+    cleanup_push(rmdir, dir);
+}
+static void usage(int status)
+{
+    fprintf(status ? stderr : stdout,
+            "usage: fifo_table [-t ms]\n"
+            "  -t ms  an open still waiting after ms milliseconds "
+            "blocks (default 200)\n");
+    exit(status);
+}
+static int open_partner(const char *path, int flags)
+{
+    int r, w;
+
+    if ((r = open(path, O_RDONLY | O_NONBLOCK)) == -1)
+        err(1, "open %s", path);
+    if ((flags & O_ACCMODE) != O_RDONLY)
+        return r;                       /* a reader is the partner */
+    if ((w = open(path, O_WRONLY | O_NONBLOCK)) == -1)
+        err(1, "open %s", path);
+    if (close(r) == -1)                 /* the writer alone is the partner */
+        err(1, "close %s", path);
+    return w;
+}
+static const char *probe(const char *path, int flags, int partner, long ms)
+{
+    int other = -1, fd, e;
+
+    if (partner)
+        other = open_partner(path, flags);
+    alarm_every(ms);
+    fd = open(path, flags);
+    e = errno;
+    alarm_every(0);
+    if (fd != -1 && close(fd) == -1)
+        err(1, "close %s", path);
+    if (other != -1 && close(other) == -1)
+        err(1, "close %s", path);
+    if (fd != -1)
+        return "opens";
+    if (e == EINTR)
+        return "blocks";                /* still waiting when SIGALRM came */
+    if (e == ENXIO)
+        return "fails ENXIO";
+    errno = e;
+    err(1, "open %s", path);
+}
+int main(int argc, char *argv[])
+{
+    static const struct { int flags; const char *name; } rows[] = {
+        { O_RDONLY, "O_RDONLY" },
+        { O_RDONLY | O_NONBLOCK, "O_RDONLY|O_NONBLOCK" },
+        { O_WRONLY, "O_WRONLY" },
+        { O_WRONLY | O_NONBLOCK, "O_WRONLY|O_NONBLOCK" },
+        { O_RDWR, "O_RDWR" },
+        { O_RDWR | O_NONBLOCK, "O_RDWR|O_NONBLOCK" },
+    };
+    char dir[PATH_MAX], fifo[PATH_MAX];
+    long ms = 200;
+    int opt;
+
+    while ((opt = getopt(argc, argv, "ht:")) != -1) {
+        switch (opt) {
+        case 't': ms = parse_long(optarg, 1, 60000, "timeout"); break;
+        case 'h': usage(0); break;
+        default:  usage(2);
+        }
+    }
+    if (optind != argc)
+        usage(2);
+    private_dir(dir, sizeof dir, "fifo_table");
+    if ((size_t)snprintf(fifo, sizeof fifo, "%s/fifo", dir) >= sizeof fifo)
+        errx(1, "TMPDIR is too long");
+    if (mkfifo(fifo, 0600) == -1)
+        err(1, "mkfifo %s", fifo);
+    cleanup_push(unlink, fifo);
+    catch_alarm(interrupt_on_alarm, 0);
+    printf("%-20s %-12s %s\n", "open flags", "no partner", "partner there");
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *alone = probe(fifo, rows[i].flags, 0, ms);
+        const char *paired = probe(fifo, rows[i].flags, 1, ms);
+        printf("%-20s %-12s %s\n", rows[i].name, alone, paired);
+    }
+    if (fclose(stdout) == EOF)
+        err(1, "stdout");
+    return 0;
+}
