@@ -90,6 +90,7 @@ $(BUILD)/book.md: $(WEAVE_DEPS)
 
 $(HTML): $(BUILD)/book.md $(WEAVE_DEPS)
 	$(TOOLS)/render html $< $@
+	$(TOOLS)/check-html $@
 
 $(PDF): $(BUILD)/book.md $(WEAVE_DEPS)
 	$(TOOLS)/render pdf $< $@

@@ -207,7 +207,7 @@ local function chunk_latex(c)
   local nav = {}
   if c.prev then table.insert(nav, "\\hyperlink{" .. anchor(c.prev.label) .. "}{$\\triangleleft$\\," .. c.prev.num .. "}") end
   if c.next then table.insert(nav, "\\hyperlink{" .. anchor(c.next.label) .. "}{" .. c.next.num .. "\\,$\\triangleright$}") end
-  local head = string.format("\\NWhead{%s}{%s}{%s}{%s}{%s}", anchor(c.label), name_latex(c.name),
+  local head = string.format("\\hypertarget{%s}{}\\label{%s}\\NWhead{%s}{%s}{%s}{%s}", anchor(c.label), anchor(c.label), name_latex(c.name),
     c.num, c.kind == "first" and "$\\equiv$" or "$+\\equiv$", table.concat(nav, " "))
   local foot = {}
   if #c.cont > 0 then

@@ -1,0 +1,43 @@
+#!/bin/sh
+# build.sh: make a Debian 12 machine ready for ipc-book, then build it.
+#
+# Installs the Debian packages that are missing (as root with apt-get;
+# otherwise prints the one command to run), then runs `make`: every
+# program, the HTML book and the PDF book.  Arguments are passed to make.
+set -eu
+cd "$(dirname "$0")"
+
+# What each package is for:
+#   gcc make libc6-dev          compile the programs
+#   noweb gawk                  tangle and weave the chapters
+#   pandoc graphviz librsvg2-bin  the HTML book, its figures
+#   texlive-xetex texlive-latex-recommended texlive-fonts-recommended
+#   lmodern fonts-dejavu-core   the PDF book (xelatex, DejaVu fonts)
+#   gnuplot-nox                 plots of the benchmarks
+#   bats bats-support bats-assert bats-file  the tests
+#   socat procps util-linux valgrind  tools the tests drive
+#   poppler-utils               checks of the PDF
+PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
+    texlive-xetex texlive-latex-recommended texlive-fonts-recommended
+    lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
+    bats-file socat procps util-linux valgrind poppler-utils"
+
+missing=
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' ||
+        missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "build.sh: installing:$missing"
+        apt-get update -q
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+    else
+        echo "build.sh: these Debian packages are missing:$missing" >&2
+        echo "build.sh: install them with:" >&2
+        echo "    sudo apt-get install --no-install-recommends$missing" >&2
+        exit 1
+    fi
+fi
+
+exec make -j"$(nproc)" "$@"
