@@ -1,0 +1,720 @@
+/*
+ * pipe_lab - small experiments that show how a Linux pipe behaves
+ *
+ * usage: pipe_lab experiment [operand...]
+ *        pipe_lab -l
+ *
+ * Runs one experiment on a fresh pipe and prints what it observed, one
+ * sentence a line.  -l lists the experiments and what each shows.  Each
+ * is a rule of chapter 2 of ipc-book, and a test checks what it prints.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "lib/io.h"
+#include "lib/num.h"
+
+static void new_pipe(int fd[2], int flags)
+{
+    if (pipe2(fd, flags) == -1)
+        err(1, "pipe2");
+}
+
+static void close_end(int fd)
+{
+    if (close(fd) == -1)
+        err(1, "close");
+}
+static const char *errname(int e)
+{
+    switch (e) {
+    case EAGAIN: return "EAGAIN";
+    case EBADF:  return "EBADF";
+    case EINTR:  return "EINTR";
+    case EPIPE:  return "EPIPE";
+    default:     return "unexpected error";
+    }
+}
+
+/* Print "what: ENAME (text)" for the error an experiment expected. */
+static void report_error(const char *what)
+{
+    int e = errno;
+
+    printf("%s: %s (%s)\n", what, errname(e), strerror(e));
+}
+static _Noreturn void child_fail(const char *what)
+{
+    warn("%s", what);
+    _exit(1);
+}
+
+static int reap(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) == -1)
+        if (errno != EINTR)
+            err(1, "waitpid");
+    return status;
+}
+static const char *access_mode(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    if (flags == -1)
+        err(1, "fcntl F_GETFL");
+    switch (flags & O_ACCMODE) {
+    case O_RDONLY: return "read-only";
+    case O_WRONLY: return "write-only";
+    default:       return "read-write";
+    }
+}
+static volatile sig_atomic_t caught;
+
+static void count_signal(int sig)
+{
+    (void)sig;
+    caught = caught + 1;
+}
+
+static void catch_signal(int sig, int flags)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = count_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = flags;                /* 0 or SA_RESTART */
+    if (sigaction(sig, &sa, NULL) == -1)
+        err(1, "sigaction");
+}
+/* SIGALRM once, ms milliseconds from now, caught with the given flags. */
+static void alarm_in(long ms, int flags)
+{
+    struct itimerval it = { { 0, 0 }, { ms / 1000, ms % 1000 * 1000 } };
+
+    catch_signal(SIGALRM, flags);
+    if (setitimer(ITIMER_REAL, &it, NULL) == -1)
+        err(1, "setitimer");
+}
+
+static void set_nonblock(int fd, int on)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    if (flags == -1)
+        err(1, "fcntl F_GETFL");
+    flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+    if (fcntl(fd, F_SETFL, flags) == -1)
+        err(1, "fcntl F_SETFL");
+}
+/* Does select say fd is writable right now? */
+static int writable(int fd)
+{
+    fd_set set;
+    struct timeval now = { 0, 0 };
+    int n;
+
+    FD_ZERO(&set);
+    FD_SET(fd, &set);
+    if ((n = select(fd + 1, NULL, &set, NULL, &now)) == -1)
+        err(1, "select");
+    return n == 1 && FD_ISSET(fd, &set);
+}
+static long fill(int fd, size_t size)
+{
+    static const char zeros[65536];
+    long total = 0;
+    ssize_t n;
+
+    while ((n = write(fd, zeros, size)) > 0)
+        total += n;
+    if (n == -1 && errno != EAGAIN)
+        err(1, "write");
+    return total;
+}
+static int capacity(int fd)
+{
+    int size = fcntl(fd, F_GETPIPE_SZ);
+
+    if (size == -1)
+        err(1, "fcntl F_GETPIPE_SZ");
+    return size;
+}
+static const void *fill_bytes(size_t n)
+{
+    static char bytes[65536];
+
+    memset(bytes, 'x', n);
+    return bytes;
+}
+static int unread(int fd)
+{
+    int n;
+
+    if (ioctl(fd, FIONREAD, &n) == -1)
+        err(1, "ioctl FIONREAD");
+    return n;
+}
+static void print_reads(int fd, size_t bufsize)
+{
+    char buf[8192];
+    ssize_t n;
+    int reads = 0;
+
+    while ((n = read(fd, buf, bufsize)) > 0) {
+        if (n <= 16)
+            printf(" \"%.*s\"", (int)n, buf);
+        else
+            printf(" %zd bytes", n);
+        reads++;
+    }
+    if (n == -1 && errno != EAGAIN)
+        err(1, "read");
+    printf("%s\n", reads ? "" : " nothing");
+}
+static void write_or_die(int fd, const char *s, size_t n)
+{
+    if (write(fd, s, n) != (ssize_t)n)
+        err(1, "write");
+}
+static void lab_ends(char *ops[])
+{
+    int fd[2];
+    char buf[16];
+    ssize_t n;
+
+    (void)ops;
+    new_pipe(fd, 0);
+    printf("fd[0] is %s, fd[1] is %s\n", access_mode(fd[0]),
+           access_mode(fd[1]));
+    if (write_full(fd[1], "hello", 5) == -1)
+        err(1, "write");
+    if ((n = read(fd[0], buf, sizeof buf)) == -1)
+        err(1, "read");
+    printf("wrote \"hello\" into fd[1], read \"%.*s\" from fd[0]\n",
+           (int)n, buf);
+    if (write(fd[0], "x", 1) == -1)
+        report_error("write to fd[0]");
+    else
+        printf("write to fd[0] worked: this pipe is two-way\n");
+    if (read(fd[1], buf, sizeof buf) == -1)
+        report_error("read from fd[1]");
+    else
+        printf("read from fd[1] worked: this pipe is two-way\n");
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_stat(char *ops[])
+{
+    int fd[2];
+    struct stat st;
+
+    (void)ops;
+    new_pipe(fd, 0);
+    if (write_full(fd[1], "0123456789", 10) == -1)
+        err(1, "write");
+    for (int i = 0; i < 2; i++) {
+        if (fstat(fd[i], &st) == -1)
+            err(1, "fstat");
+        printf("fd[%d]: S_ISFIFO %s, st_size %lld with 10 bytes unread\n", i,
+               S_ISFIFO(st.st_mode) ? "true" : "false",
+               (long long)st.st_size);
+    }
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_empty(char *ops[])
+{
+    int fd[2];
+    char c;
+
+    (void)ops;
+    new_pipe(fd, O_NONBLOCK);
+    if (read(fd[0], &c, 1) == -1)
+        report_error("O_NONBLOCK read, empty pipe");
+    set_nonblock(fd[0], 0);
+    alarm_in(200, 0);
+    if (read(fd[0], &c, 1) == -1)
+        report_error("blocking read, empty pipe, 200 ms later");
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_eof(char *ops[])
+{
+    int data[2], hold[2];
+    pid_t w1, w2;
+    char buf[16];
+    ssize_t n;
+
+    (void)ops;
+    new_pipe(data, 0);
+    new_pipe(hold, 0);
+    switch (w1 = fork()) {
+    case -1:
+        err(1, "fork");
+    case 0:                                 /* writer 1 */
+        if (write(data[1], "1", 1) != 1)
+            child_fail("write");
+        _exit(0);                           /* closes its descriptors */
+    }
+    switch (w2 = fork()) {
+    case -1:
+        err(1, "fork");
+    case 0:                                 /* writer 2 */
+        if (close(hold[1]) == -1)           /* else it waits for itself */
+            child_fail("close");
+        if (read(hold[0], buf, 1) == -1)    /* 0 once the parent closes hold[1] */
+            child_fail("read");
+        _exit(0);
+    }
+    close_end(data[1]);                 /* ours: else no EOF, ever */
+    close_end(hold[0]);                 /* only writer 2 reads it */
+    reap(w1);
+    if ((n = read(data[0], buf, sizeof buf)) == -1)
+        err(1, "read");
+    printf("writer 1 wrote and exited; read returned %zd byte: \"%.*s\"\n",
+           n, (int)n, buf);
+    set_nonblock(data[0], 1);
+    if (read(data[0], buf, sizeof buf) == -1)
+        report_error("writer 2 holds fd[1]: no EOF; read");
+    set_nonblock(data[0], 0);
+    close_end(hold[1]);                     /* writer 2 reads EOF and exits */
+    reap(w2);
+    if ((n = read(data[0], buf, sizeof buf)) == -1)
+        err(1, "read");
+    printf("writer 2 exited; read returned %zd: end of file\n", n);
+    close_end(data[0]);
+}
+static void lab_sigpipe(char *ops[])
+{
+    int fd[2];
+
+    (void)ops;
+    new_pipe(fd, 0);
+    close_end(fd[0]);                   /* no reader, from the start */
+    pid_t pid;
+    int status;
+
+    switch (pid = fork()) {
+    case -1:
+        err(1, "fork");
+    case 0:                                 /* child: dies in write */
+        if (signal(SIGPIPE, SIG_DFL) == SIG_ERR || write(fd[1], "x", 1) == -1)
+            child_fail("signal or write");
+        _exit(0);
+    }
+    status = reap(pid);
+    if (WIFSIGNALED(status))
+        printf("default action: the writer was killed by signal %d (%s)\n",
+               WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        printf("default action: the writer exited with %d\n",
+               WEXITSTATUS(status));
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        err(1, "signal");
+    if (write(fd[1], "x", 1) == -1)
+        report_error("SIGPIPE ignored: write");
+    catch_signal(SIGPIPE, SA_RESTART);
+    if (write(fd[1], "x", 1) == -1) {
+        int e = errno;
+
+        printf("SIGPIPE caught with SA_RESTART: handler ran %d time, ",
+               (int)caught);
+        errno = e;
+        report_error("write");
+    }
+    close_end(fd[1]);
+}
+static void lab_select(char *ops[])
+{
+    int fd[2];
+
+    (void)ops;
+    new_pipe(fd, O_NONBLOCK);
+    fill(fd[1], 4096);
+    printf("full pipe, reader open: select says %s\n",
+           writable(fd[1]) ? "writable" : "not writable");
+    close_end(fd[0]);
+    printf("reader closed: select says %s\n",
+           writable(fd[1]) ? "writable" : "not writable");
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        err(1, "signal");
+    if (write(fd[1], "x", 1) == -1)
+        report_error("write");
+    close_end(fd[1]);
+}
+static void lab_capacity(char *ops[])
+{
+    int fd[2];
+
+    (void)ops;
+    new_pipe(fd, O_NONBLOCK);
+    printf("F_GETPIPE_SZ: %d bytes\n", capacity(fd[1]));
+    printf("1-byte writes until EAGAIN: %ld bytes\n", fill(fd[1], 1));
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_setsize(char *ops[])
+{
+    size_t size = parse_size(ops[0], 0, INT_MAX, "size");
+    size_t stored = ops[1] ? parse_size(ops[1], 0, 65536, "fill") : 0;
+    int fd[2], got;
+
+    new_pipe(fd, O_NONBLOCK);
+    if (stored > 0) {
+        if (write(fd[1], fill_bytes(stored), stored) != (ssize_t)stored)
+            err(1, "write");
+        printf("%zu bytes stored\n", stored);
+    }
+    if ((got = fcntl(fd[0], F_SETPIPE_SZ, (int)size)) == -1)
+        err(1, "F_SETPIPE_SZ %zu", size);
+    printf("F_SETPIPE_SZ %zu: capacity now %d bytes\n", size, got);
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_unread(char *ops[])
+{
+    int fd[2];
+    char buf[1000];
+
+    (void)ops;
+    new_pipe(fd, 0);
+    if (write_full(fd[1], fill_bytes(1234), 1234) == -1)
+        err(1, "write");
+    printf("wrote 1234 bytes: FIONREAD says %d unread\n", unread(fd[0]));
+    if (read_full(fd[0], buf, sizeof buf) == -1)
+        err(1, "read");
+    printf("read 1000 bytes: FIONREAD says %d unread\n", unread(fd[1]));
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_bigwrite(char *ops[])
+{
+    enum { BIG = 1024 * 1024 };
+    int fd[2];
+    char *big = calloc(BIG, 1);
+    pid_t pid;
+    ssize_t n;
+
+    (void)ops;
+    if (big == NULL)
+        err(1, "calloc");
+    new_pipe(fd, 0);
+    switch (pid = fork()) {
+    case -1:
+        err(1, "fork");
+    case 0: {                               /* child: the reader */
+        char buf[4096];
+        long total = 0;
+
+        if (close(fd[1]) == -1)             /* else no EOF */
+            child_fail("close");
+        while ((n = read(fd[0], buf, sizeof buf)) > 0)
+            total += n;
+        _exit(n == 0 && total == BIG ? 0 : 1);
+    }
+    }
+    close_end(fd[0]);                   /* the child reads */
+    n = write(fd[1], big, BIG);
+    printf("one write of %d bytes into a %d-byte pipe returned %zd\n",
+           BIG, capacity(fd[1]), n);
+    close_end(fd[1]);                   /* the child sees EOF */
+    if (reap(pid) == 0)
+        printf("the reader received all %d bytes\n", BIG);
+    free(big);
+}
+static void lab_eintr(char *ops[])
+{
+    (void)ops;
+    {
+        int fd[2];
+        char buf[16];
+
+        new_pipe(fd, 0);
+        alarm_in(100, 0);
+        if (read(fd[0], buf, sizeof buf) == -1)
+            report_error("read, handler without SA_RESTART");
+        close_end(fd[0]);
+        close_end(fd[1]);
+    }
+    {
+        int fd[2];
+        char buf[16];
+        pid_t pid;
+        ssize_t n;
+
+        new_pipe(fd, 0);
+        switch (pid = fork()) {
+        case -1:
+            err(1, "fork");
+        case 0:                             /* child: writes a second later */
+            sleep(1);
+            _exit(write(fd[1], "hello", 5) == 5 ? 0 : 1);
+        }
+        close_end(fd[1]);                   /* the child writes */
+        caught = 0;
+        alarm_in(100, SA_RESTART);
+        if ((n = read(fd[0], buf, sizeof buf)) == -1)
+            err(1, "read");
+        printf("read, handler with SA_RESTART: handler ran %d time, then read "
+               "returned %zd bytes\n", (int)caught, n);
+        close_end(fd[0]);
+        reap(pid);
+    }
+    {
+        enum { BIG = 1024 * 1024 };
+        int fd[2];
+        char *big = calloc(BIG, 1);
+        ssize_t n;
+
+        if (big == NULL)
+            err(1, "calloc");
+        new_pipe(fd, 0);
+        alarm_in(100, SA_RESTART);          /* nobody reads: the write waits */
+        if ((n = write(fd[1], big, BIG)) == -1)
+            err(1, "write");
+        printf("write of %d bytes, nobody reading, signal after 100 ms: "
+               "returned %zd\n", BIG, n);
+        free(big);
+        close_end(fd[0]);
+        close_end(fd[1]);
+    }
+}
+static void lab_pipebuf(char *ops[])
+{
+    int fd[2];
+    long v;
+
+    (void)ops;
+    new_pipe(fd, 0);
+    errno = 0;
+    if ((v = fpathconf(fd[0], _PC_PIPE_BUF)) == -1)
+        err(1, "fpathconf");
+    printf("PIPE_BUF: %d; fpathconf(fd[0], _PC_PIPE_BUF): %ld\n", PIPE_BUF, v);
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_nonblock(char *ops[])
+{
+    int fd[2];
+
+    (void)ops;
+    int whole = 0, partial = 0;
+    ssize_t n;
+
+    new_pipe(fd, O_NONBLOCK);
+    if (write(fd[1], "x", 1) != 1)
+        err(1, "write");
+    while ((n = write(fd[1], fill_bytes(PIPE_BUF), PIPE_BUF)) > 0) {
+        if (n == PIPE_BUF)
+            whole++;
+        else
+            partial++;
+    }
+    if (n == -1 && errno != EAGAIN)
+        err(1, "write");
+    printf("after 1 byte: %d whole %d-byte writes, %d partial, EAGAIN; "
+           "%d bytes stored\n", whole, PIPE_BUF, partial, unread(fd[0]));
+    close_end(fd[0]);
+    close_end(fd[1]);
+    enum { BIG = 100000 };
+    char *big = calloc(BIG, 1);
+
+    if (big == NULL)
+        err(1, "calloc");
+    new_pipe(fd, O_NONBLOCK);
+    if ((n = write(fd[1], big, BIG)) == -1)
+        err(1, "write");
+    printf("%d-byte write into an empty pipe: %zd written\n", BIG, n);
+    if (write(fd[1], big, BIG) == -1)
+        report_error("the same write into the full pipe");
+    free(big);
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_packet(char *ops[])
+{
+    int fd[2];
+
+    (void)ops;
+    for (int mode = 0; mode < 2; mode++) {
+        new_pipe(fd, O_NONBLOCK | (mode ? O_DIRECT : 0));
+        write_or_die(fd[1], "hello", 5);
+        write_or_die(fd[1], "world", 5);
+        printf("%s: wrote \"hello\", \"world\"; reads got",
+               mode ? "packets" : "byte stream");
+        print_reads(fd[0], sizeof "helloworld");
+        close_end(fd[0]);
+        close_end(fd[1]);
+    }
+    new_pipe(fd, O_NONBLOCK | O_DIRECT);
+    write_or_die(fd[1], "abcdefgh", 8);
+    write_or_die(fd[1], "XY", 2);
+    printf("packets: wrote \"abcdefgh\", \"XY\"; 3-byte reads got");
+    print_reads(fd[0], 3);
+    write_or_die(fd[1], fill_bytes(6000), 6000);
+    printf("packets: wrote 6000 bytes at once; reads got");
+    print_reads(fd[0], 8192);
+    write_or_die(fd[1], "", 0);
+    printf("packets: wrote 0 bytes; reads got");
+    print_reads(fd[0], 8192);
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void stdio_child(int linebuf);
+
+static void lab_stdio(char *ops[])
+{
+    (void)ops;
+    stdio_child(0);
+    stdio_child(1);
+}
+/* Say "your turn" on to, then wait for ours on from (-1: skip). */
+static int turn(int to, int from)
+{
+    char c = '.';
+
+    if ((to >= 0 && write(to, &c, 1) != 1) ||
+        (from >= 0 && read(from, &c, 1) != 1))
+        return -1;
+    return 0;
+}
+static void stdio_child(int linebuf)
+{
+    int data[2], up[2], down[2], after_printf, after_fflush;
+    pid_t pid;
+
+    new_pipe(data, 0);
+    new_pipe(up, 0);
+    new_pipe(down, 0);
+    switch (pid = fork()) {
+    case -1:
+        err(1, "fork");
+    case 0:                             /* child: the printer */
+        {
+            FILE *out;
+
+            if (close(data[0]) == -1 || close(up[0]) == -1 || close(down[1]) == -1)
+                child_fail("close");            /* the parent's ends */
+            if ((out = fdopen(data[1], "w")) == NULL)
+                child_fail("fdopen");
+            if (linebuf && setvbuf(out, NULL, _IOLBF, 0) != 0)
+                child_fail("setvbuf");
+            if (fprintf(out, "hello from the child\n") < 0)
+                child_fail("fprintf");
+            if (turn(up[1], down[0]) == -1)     /* printed; wait */
+                child_fail("turn");
+            if (fflush(out) == EOF)
+                child_fail("fflush");
+            if (turn(up[1], -1) == -1)          /* flushed */
+                child_fail("turn");
+            if (fclose(out) == EOF)
+                child_fail("fclose");
+            _exit(0);
+        }
+    }
+    close_end(data[1]);                     /* the child's ends */
+    close_end(up[1]);
+    close_end(down[0]);
+    if (turn(-1, up[0]) == -1)              /* the child has printed */
+        errx(1, "the printing child stopped taking turns");
+    after_printf = unread(data[0]);
+    if (turn(down[1], up[0]) == -1)         /* go on; it has flushed */
+        errx(1, "the printing child stopped taking turns");
+    after_fflush = unread(data[0]);
+    if (reap(pid) != 0)
+        errx(1, "the printing child failed");
+    close_end(data[0]);
+    close_end(up[0]);
+    close_end(down[1]);
+    printf("%s: %d bytes in the pipe after fprintf, %d after fflush\n",
+           linebuf ? "line buffered" : "default", after_printf, after_fflush);
+}
+struct experiment {
+    const char *name;
+    const char *operands;               /* synopsis of its operands */
+    int min_ops, max_ops;
+    void (*run)(char *ops[]);
+    const char *shows;
+};
+
+static const struct experiment experiments[] = {
+    { "ends", "", 0, 0, lab_ends, "fd[0] reads, fd[1] writes, not the reverse" },
+    { "stat", "", 0, 0, lab_stat, "fstat says S_ISFIFO; st_size means little" },
+    { "empty", "", 0, 0, lab_empty, "reading an empty pipe waits, or EAGAIN" },
+    { "eof", "", 0, 0, lab_eof, "EOF comes after the last writer closes" },
+    { "sigpipe", "", 0, 0, lab_sigpipe, "no reader: SIGPIPE, or EPIPE" },
+    { "select", "", 0, 0, lab_select, "no reader: select says writable" },
+    { "capacity", "", 0, 0, lab_capacity, "a pipe holds 64 KiB by default" },
+    { "setsize", "size [fill]", 1, 2, lab_setsize,
+      "F_SETPIPE_SZ, after storing fill bytes" },
+    { "unread", "", 0, 0, lab_unread, "FIONREAD counts the unread bytes" },
+    { "bigwrite", "", 0, 0, lab_bigwrite, "a blocking write of 1 MiB writes all" },
+    { "eintr", "", 0, 0, lab_eintr, "signals: EINTR, restart, short write" },
+    { "pipebuf", "", 0, 0, lab_pipebuf, "the size of an atomic write" },
+    { "nonblock", "", 0, 0, lab_nonblock, "O_NONBLOCK: all or EAGAIN, or partial" },
+    { "packet", "", 0, 0, lab_packet, "O_DIRECT: a read returns one write" },
+    { "stdio", "", 0, 0, lab_stdio, "a FILE on a pipe is fully buffered" },
+};
+enum { NEXPERIMENTS = sizeof experiments / sizeof experiments[0] };
+static void usage(int status)
+{
+    fprintf(status ? stderr : stdout,
+            "usage: pipe_lab experiment [operand...]\n"
+            "       pipe_lab -l    list the experiments\n");
+    exit(status);
+}
+
+static void list_experiments(void)
+{
+    for (int i = 0; i < NEXPERIMENTS; i++)
+        printf("%-8s %-12s %s\n", experiments[i].name,
+               experiments[i].operands, experiments[i].shows);
+}
+int main(int argc, char *argv[])
+{
+    const struct experiment *e = NULL;
+    int opt, nops, list = 0;
+
+    while ((opt = getopt(argc, argv, "hl")) != -1) {
+        switch (opt) {
+        case 'l': list = 1; break;
+        case 'h': usage(0); break;
+        default:  usage(2);
+        }
+    }
+    if (list && optind == argc) {
+        list_experiments();
+    } else {
+        if (list || optind == argc)
+            usage(2);
+        for (int i = 0; i < NEXPERIMENTS && e == NULL; i++)
+            if (strcmp(argv[optind], experiments[i].name) == 0)
+                e = &experiments[i];
+        if (e == NULL)
+            errx(2, "no experiment '%s' (pipe_lab -l lists them)", argv[optind]);
+        nops = argc - optind - 1;
+        if (nops < e->min_ops || nops > e->max_ops)
+            errx(2, "usage: pipe_lab %s%s%s", e->name, *e->operands ? " " : "",
+                 e->operands);
+        e->run(argv + optind + 1);
+    }
+    if (fclose(stdout) == EOF)
+        err(1, "stdout");
+    return 0;
+}
