@@ -46,7 +46,7 @@ TANGLE_DEPS := $(TOOLS)/tangle $(TOOLS)/markup $(TOOLS)/markup.awk
 $(MK)/%.mk: chapters/%.md $(TANGLE_DEPS)
 	$(TOOLS)/tangle $< $(SRC) tangle $@
 
--include $(patsubst chapters/%.md,$(MK)/%.mk,$(CHAPTERS))
+include $(patsubst chapters/%.md,$(MK)/%.mk,$(CHAPTERS))
 
 tangle: $(patsubst chapters/%.md,$(MK)/%.mk,$(CHAPTERS))
 

@@ -152,6 +152,9 @@ local function chunk_html(c)
   end
   table.insert(head, "</div>")
   local foot = {}
+  if c.kind == "cont" and c.prev then
+    table.insert(foot, "Continues chunk " .. link_html(c.prev) .. ".")
+  end
   if #c.cont > 0 then
     table.insert(foot, "Continued in " .. plural(#c.cont, "chunk") .. " " .. list_html(c.cont) .. ".")
   end
@@ -210,6 +213,9 @@ local function chunk_latex(c)
   local head = string.format("\\hypertarget{%s}{}\\label{%s}\\NWhead{%s}{%s}{%s}{%s}", anchor(c.label), anchor(c.label), name_latex(c.name),
     c.num, c.kind == "first" and "$\\equiv$" or "$+\\equiv$", table.concat(nav, " "))
   local foot = {}
+  if c.kind == "cont" and c.prev then
+    table.insert(foot, "Continues chunk " .. page_latex(c.prev) .. ".")
+  end
   if #c.cont > 0 then
     local t = {}
     for _, r in ipairs(c.cont) do table.insert(t, page_latex(r)) end
@@ -342,6 +348,9 @@ local function dot_figure(el)
     local svg = pandoc.pipe("dot", { "-Tsvg" }, el.text)
     svg = svg:gsub("^.-(<svg)", "%1")               -- drop the XML prolog and doctype
     svg = svg:gsub("<!%-%-.-%-%->", "")             -- and dot's comments
+    -- dot names its elements node1, edge1...: unique per figure, not per book
+    ndot = (ndot or 0) + 1
+    svg = svg:gsub(' id="', ' id="dot' .. ndot .. '-')
     local cap = pandoc.write(pandoc.Pandoc({ pandoc.Plain(caption_inlines(caption)) }), "html")
     return pandoc.RawBlock("html", string.format('<figure class="diagram"%s>\n%s\n<figcaption>%s</figcaption>\n</figure>',
       id ~= "" and (' id="' .. id .. '"') or "", svg, cap))

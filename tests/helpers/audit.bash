@@ -19,7 +19,8 @@ ipc_audit_snapshot() {
         # Bound UNIX sockets, by path or abstract name (the Path column).
         awk 'NR > 1 && NF >= 8 { print "unix-socket", $8 }' /proc/net/unix
         # Locks held by anyone (type, kind, inode; not pids, which change).
-        awk '{ print "lock", $2, $3, $4, $6 }' /proc/locks
+        # (not the requests still waiting, marked "->")
+        awk '$2 != "->" { print "lock", $2, $3, $4, $6 }' /proc/locks
         # Processes running one of the book's programs.
         for p in "$IPC_BIN"/*; do
             [ -x "$p" ] && [ -f "$p" ] || continue

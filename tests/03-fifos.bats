@@ -1,0 +1,670 @@
+#!/usr/bin/env bats
+# Tests of chapter 3, FIFOs: the open rendezvous (fifo_open, fifo_table),
+# FIFO semantics through standard tools, and the sequence-number service
+# (fifo_server, fifo_client).
+
+load helpers/common
+
+setup() {
+    ipc_audit_begin
+    # Private directories made by the programs go under the test's own
+    # directory, so that a failed test cannot leave them in /tmp proper.
+    export TMPDIR=$BATS_TEST_TMPDIR
+    cd "$BATS_TEST_TMPDIR"
+    server_pid= bg_pids=
+}
+
+teardown() {
+    local p
+    for p in $server_pid $bg_pids; do
+        kill -CONT "$p" 2>/dev/null || true
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    [ -z "${public_dir:-}" ] || rm -rf "$public_dir"
+    ipc_audit_end
+}
+
+# await CMD...: like wait_for, but patient enough for valgrind (15 s).
+await() {
+    local i
+    for i in $(seq 300); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    echo "timed out waiting for: $*" >&2
+    return 1
+}
+
+# start_server [options]: fifo_server in the background; sets server_pid
+# and dir (the directory it printed) once it is ready.
+start_server() {
+    fifo_server "$@" > "$BATS_TEST_TMPDIR/server.out" \
+        2> "$BATS_TEST_TMPDIR/server.err" 3>&- &
+    server_pid=$!
+    await test -s "$BATS_TEST_TMPDIR/server.out"
+    dir=$(cat "$BATS_TEST_TMPDIR/server.out")
+}
+
+# stop_server SIGNAL: send it, reap the server, check it died of the signal.
+stop_server() {
+    local status=0
+    kill -"$1" "$server_pid"
+    wait "$server_pid" || status=$?
+    server_pid=
+    assert_equal "server status $status" "server status $((128 + $(kill -l "$1")))"
+}
+
+# server_said: what the server has written on stderr so far.
+server_said() {
+    cat "$BATS_TEST_TMPDIR/server.err"
+}
+
+# server_says LINE: wait until the server has written LINE on stderr.
+server_says() {
+    await grep -qxF -- "$1" "$BATS_TEST_TMPDIR/server.err"
+}
+
+# --- usage and arguments -------------------------------------------------
+
+@test "every program prints its usage with -h on stdout and exits 0" {
+    local p
+    for p in fifo_open fifo_table fifo_server fifo_client; do
+        run --separate-stderr "$p" -h
+        assert_success
+        assert_line --index 0 --regexp "^usage: $p "
+        assert_equal "$stderr" ""
+    done
+}
+
+@test "bad arguments give a one-line error and status 2" {
+    run --separate-stderr fifo_open x f
+    assert_failure 2
+    assert_equal "$stderr" "fifo_open: mode: 'x' is not r, w or rw"
+    run --separate-stderr fifo_open -t 0 r f
+    assert_failure 2
+    assert_equal "$stderr" "fifo_open: timeout: '0' is not a number from 1 to 3600000"
+    run --separate-stderr fifo_client -n 1000001 .
+    assert_failure 2
+    assert_equal "$stderr" "fifo_client: count: '1000001' is not a number from 1 to 1000000"
+    run --separate-stderr fifo_server -t 5s
+    assert_failure 2
+    assert_equal "$stderr" "fifo_server: timeout: '5s' is not a number from 0 to 600000"
+    run --separate-stderr fifo_table -t 99999999
+    assert_failure 2
+    assert_equal "$stderr" "fifo_table: timeout: '99999999' is not a number from 1 to 60000"
+    # Wrong shapes of command line: the usage, on stderr.
+    run -2 fifo_open -s r f
+    run -2 fifo_open r
+    run -2 fifo_client
+    run -2 fifo_server extra
+    run -2 fifo_table extra
+    run -2 fifo_server -x
+}
+
+# --- making a FIFO ----------------------------------------------------------
+
+@test "FIFO-01: mkfifo makes a file of type p with the mode masked by the umask, and fails EEXIST if the name exists" {
+    run bash -c 'umask 027; mkfifo f && stat -c "%F %a" f'
+    assert_success
+    assert_output "fifo 640"
+    run bash -c 'umask 022; mkfifo g && stat -c "%F %a" g && ls -l g | cut -c1'
+    assert_output $'fifo 644\np'
+    run mkfifo f
+    assert_failure 1
+    assert_output "mkfifo: cannot create fifo 'f': File exists"
+    # Anything at the name counts, even a dangling symbolic link.
+    ln -s nowhere link
+    run mkfifo link
+    assert_failure 1
+    assert_output "mkfifo: cannot create fifo 'link': File exists"
+    run mkfifo -m 600 h
+    run stat -c "%F %a" h
+    assert_output "fifo 600"
+    rm f g h link
+}
+
+@test "the shell uses a FIFO like a pipe: mkfifo, echo > f, cat f" {
+    mkfifo f
+    echo hello > f 3>&- &
+    bg_pids=$!
+    run bounded 10 cat f
+    assert_success
+    assert_output hello
+    wait "$bg_pids"
+    rm f
+}
+
+# --- the open rendezvous ----------------------------------------------------
+
+@test "FIFO-02: a blocking open for reading waits for a writer, and one for writing waits for a reader" {
+    mkfifo f
+    # Alone, each open is still waiting when the 300 ms timer interrupts it.
+    run --separate-stderr bounded 10 fifo_open -t 300 r f
+    assert_failure 1
+    assert_equal "$stderr" "fifo_open: open f: Interrupted system call"
+    run --separate-stderr bounded 10 fifo_open -t 300 w f < /dev/null
+    assert_failure 1
+    assert_equal "$stderr" "fifo_open: open f: Interrupted system call"
+    # Together they meet: the reader, first there, is released by the writer.
+    fifo_open r f > out 2> err 3>&- &
+    bg_pids=$!
+    run --separate-stderr bounded 10 fifo_open w f <<< hi
+    assert_success
+    assert_equal "$stderr" "fifo_open: opened f for writing"
+    wait "$bg_pids"
+    run cat out err
+    assert_output $'hi\nfifo_open: opened f for reading'
+    rm f
+}
+
+@test "FIFO-03: with O_NONBLOCK a reader opens at once, and a writer with no reader fails ENXIO" {
+    mkfifo f
+    # The reader opens, and reads end of file at once: no writer is there.
+    run --separate-stderr bounded 10 fifo_open -n r f
+    assert_success
+    assert_output ""
+    assert_equal "$stderr" "fifo_open: opened f for reading"
+    run --separate-stderr bounded 10 fifo_open -n w f < /dev/null
+    assert_failure 1
+    assert_equal "$stderr" "fifo_open: open f: No such device or address"
+    # With a reader there (even one still waiting in open), it opens.
+    fifo_open r f > out 2>/dev/null 3>&- &
+    bg_pids=$!
+    run --separate-stderr bounded 10 fifo_open -n w f <<< "made it"
+    assert_success
+    wait "$bg_pids"
+    run cat out
+    assert_output "made it"
+    rm f
+}
+
+@test "FIFO-03: fifo_table measures the truth table of fifo(7) on this kernel" {
+    run --separate-stderr bounded 30 fifo_table
+    assert_success
+    assert_equal "$stderr" ""
+    assert_equal "${#lines[@]}" 7
+    assert_line --index 0 "open flags           no partner   partner there"
+    assert_line --index 1 "O_RDONLY             blocks       opens"
+    assert_line --index 2 "O_RDONLY|O_NONBLOCK  opens        opens"
+    assert_line --index 3 "O_WRONLY             blocks       opens"
+    assert_line --index 4 "O_WRONLY|O_NONBLOCK  fails ENXIO  opens"
+    assert_line --index 5 "O_RDWR               opens        opens"
+    assert_line --index 6 "O_RDWR|O_NONBLOCK    opens        opens"
+    # Its private directory is gone.
+    run find "$TMPDIR" -name 'fifo_table.*'
+    assert_output ""
+}
+
+@test "FIFO-04: on Linux an O_RDWR open of a FIFO never waits, with or without O_NONBLOCK" {
+    mkfifo f
+    run --separate-stderr bounded 10 fifo_open rw f
+    assert_success
+    assert_equal "$stderr" "fifo_open: opened f for reading and writing"
+    run --separate-stderr bounded 10 fifo_open -n rw f
+    assert_success
+    assert_equal "$stderr" "fifo_open: opened f for reading and writing"
+    # The shell's <> is the same O_RDWR open: it holds the FIFO open alone.
+    run bounded 10 bash -c 'exec 3<> f && echo held'
+    assert_output held
+    rm f
+}
+
+@test "FIFO-09: a handler without SA_RESTART interrupts a waiting open with EINTR; with SA_RESTART the open goes on waiting" {
+    mkfifo f
+    run --separate-stderr bounded 10 fifo_open -t 100 r f
+    assert_failure 1
+    assert_equal "$stderr" "fifo_open: open f: Interrupted system call"
+    # With -s the SIGALRMs come, are handled, and the open waits on.
+    fifo_open -t 100 -s r f > out 2> err 3>&- &
+    bg_pids=$!
+    await test "$(grep -c '^fifo_open: SIGALRM$' err)" -ge 3
+    kill -0 "$bg_pids"                  # still there, still in open
+    run grep -c opened err
+    assert_output 0
+    echo "at last" > f                  # a writer: the open returns
+    wait "$bg_pids"
+    run cat out
+    assert_output "at last"
+    run tail -n 1 err
+    assert_output "fifo_open: opened f for reading"
+    rm f
+}
+
+# --- after the open: a pipe ----------------------------------------------
+
+@test "FIFO-11: through a FIFO, data arrives in order and end of file comes only after the last writer closes" {
+    mkfifo f
+    run bounded 20 bash -c '
+        fifo_open r f > out 2>/dev/null &
+        exec 4> f                   # writer 1, kept open by this shell
+        seq 1 10000 | fifo_open w f 2>/dev/null   # writer 2 comes and goes
+        echo last >&4               # the reader is still there to read it
+        exec 4>&-                   # the last writer closes: end of file
+        wait $!'
+    assert_success
+    run bash -c '{ seq 1 10000; echo last; } | cmp - out'
+    assert_success
+    rm f
+}
+
+@test "FIFO-11: a FIFO holds 65536 bytes, like a pipe: a non-blocking writer stops there with EAGAIN" {
+    mkfifo f
+    run bounded 20 bash -c '
+        exec 3<> f                  # a reader that never reads
+        dd if=/dev/zero of=/dev/fd/3 bs=1 count=70000 oflag=nonblock conv=notrunc'
+    assert_failure 1
+    assert_line --index 0 "dd: error writing '/dev/fd/3': Resource temporarily unavailable"
+    assert_line --index 2 "65536+0 records out"
+    rm f
+}
+
+@test "FIFO-07: 4096-byte records written at once by 8 writers arrive whole, never mixed" {
+    local c
+    for c in a b c d e f g h; do
+        { head -c 4095 /dev/zero | tr '\0' "$c"; echo; } > rec
+        for i in $(seq 200); do cat rec; done > "in.$c"
+    done
+    mkfifo fifo
+    # dd writes each 4096-byte block with one write(2).
+    run bounded 30 bash -c '
+        cat fifo > out &
+        reader=$!
+        exec 4> fifo                # no end of file before all have started
+        pids=
+        for c in a b c d e f g h; do
+            dd if=in.$c of=fifo bs=4096 conv=notrunc status=none &
+            pids="$pids $!"
+        done
+        wait $pids
+        exec 4>&-
+        wait $reader'
+    assert_success
+    run awk 'length($0) != 4095 || $0 !~ ("^" substr($0, 1, 1) "+$") { bad++ }
+             END { print NR, bad + 0 }' out
+    assert_output "1600 0"
+    run bash -c "cut -c1 out | sort | uniq -c | awk '{ print \$1 }' | sort -u"
+    assert_output 200
+    rm fifo
+}
+
+@test "FIFO-08: a writer whose reader has gone dies of SIGPIPE (status 141), or gets EPIPE when it ignores the signal" {
+    mkfifo f
+    head -c 10 f > out 3>&- &
+    bg_pids=$!
+    run --separate-stderr bounded 10 bash -c 'yes 2>/dev/null | fifo_open w f'
+    assert_failure 141
+    wait "$bg_pids"
+    head -c 10 f > out 3>&- &
+    bg_pids=$!
+    run --separate-stderr bounded 10 bash -c 'trap "" PIPE; yes 2>/dev/null | fifo_open w f'
+    assert_failure 1
+    assert_equal "$stderr" $'fifo_open: opened f for writing\nfifo_open: write f: Broken pipe'
+    wait "$bg_pids"
+    run cat out
+    assert_output "y
+y
+y
+y
+y"
+    rm f
+}
+
+# --- the sequence-number service -----------------------------------------
+
+@test "fifo_server makes a private 0700 directory under TMPDIR holding the FIFO requests, mode 0600" {
+    start_server
+    [[ $dir == "$TMPDIR"/fifo_server.?????? ]]
+    run stat -c "%F %a" "$dir" "$dir/requests"
+    assert_output $'directory 700\nfifo 600'
+    run ls -A "$dir"
+    assert_output requests
+    stop_server TERM
+    assert_dir_not_exists "$dir"
+}
+
+@test "the book's session: numbers 0, 1 (ten of them), 11; a shell client gets 12; bad clients cost a message each" {
+    mkdir -m 700 seq
+    start_server -d "$BATS_TEST_TMPDIR/seq"
+    assert_equal "$dir" "$BATS_TEST_TMPDIR/seq"
+    run bounded 30 fifo_client seq
+    assert_output 0
+    run bounded 30 fifo_client -n 10 seq
+    assert_output 1
+    run bounded 30 fifo_client seq
+    assert_output 11
+    # A client in three lines of shell.
+    run bounded 10 bash -c '
+        mkfifo seq/reply.sh
+        echo "reply.sh 1" > seq/requests; cat seq/reply.sh
+        rm seq/reply.sh'
+    assert_success
+    assert_output 12
+    echo hello > seq/requests
+    server_says "fifo_server: rejected request 'hello': want 'NAME COUNT'"
+    echo '../secret 1' > seq/requests
+    server_says "fifo_server: rejected request '../secret 1': NAME must be a plain file name"
+    mkfifo seq/lazy
+    echo 'lazy 1' > seq/requests
+    run bounded 30 fifo_client seq
+    assert_output 13
+    server_says "fifo_server: lazy: no reader after 2000 ms; reply dropped"
+    stop_server TERM
+    run ls -A seq
+    assert_output lazy
+    run server_said
+    assert_output "fifo_server: rejected request 'hello': want 'NAME COUNT'
+fifo_server: rejected request '../secret 1': NAME must be a plain file name
+fifo_server: lazy: no reader after 2000 ms; reply dropped"
+    rm seq/lazy
+    rmdir seq
+}
+
+@test "dir=\$(fifo_server &) returns the directory at once: the server closes its stdout when ready" {
+    run bounded 30 bash -c 'dir=$(fifo_server 2>/dev/null & echo $! > pid)
+                            fifo_client "$dir" && echo "$dir"'
+    assert_success
+    assert_line --index 0 0
+    [[ ${lines[1]} == "$TMPDIR"/fifo_server.?????? ]]
+    # Not our child, so no wait: watch it go instead.
+    local pid
+    pid=$(cat pid)
+    kill -TERM "$pid"
+    await eval "! kill -0 $pid 2>/dev/null"
+    assert_dir_not_exists "${lines[1]}"
+}
+
+@test "20 clients at once get 20 different numbers, 0 to 19: none lost, none given twice" {
+    start_server
+    local i pids=
+    for i in $(seq 20); do
+        fifo_client -t 20000 "$dir" > "got.$i" 2>&1 3>&- &
+        pids="$pids $!"
+    done
+    bg_pids=$pids
+    for i in $pids; do wait "$i"; done
+    bg_pids=
+    run bash -c 'cat got.* | sort -n'
+    assert_output "$(seq 0 19)"
+    run bounded 30 fifo_client "$dir"
+    assert_output 20
+    run server_said
+    assert_output ""
+    stop_server TERM
+    assert_dir_not_exists "$dir"
+}
+
+@test "a client with no server says so, exits 1 and removes its reply FIFO" {
+    mkdir -m 700 d
+    run --separate-stderr bounded 30 fifo_client d
+    assert_failure 1
+    assert_equal "$stderr" "fifo_client: open d/requests: No such file or directory"
+    mkfifo d/requests                   # a FIFO, but nobody reading it
+    run --separate-stderr bounded 30 fifo_client d
+    assert_failure 1
+    assert_equal "$stderr" "fifo_client: no server is listening on d/requests"
+    run ls -A d
+    assert_output requests
+    rm d/requests
+    rmdir d
+}
+
+@test "malformed and oversized requests are rejected with a clear message, and the server carries on" {
+    start_server
+    printf '%s\n' 'hello' 'reply.1' ' 1' 'x 0' 'x 1000001' 'x 1y' 'x -1' \
+        '.hidden 1' 'requests 1' $'\e[2J\e[H 1' > "$dir/requests"
+    head -c 5000 /dev/zero | tr '\0' a > long
+    echo >> long
+    cat long > "$dir/requests"
+    run bounded 30 fifo_client "$dir"
+    assert_output 0
+    run server_said
+    assert_output "fifo_server: rejected request 'hello': want 'NAME COUNT'
+fifo_server: rejected request 'reply.1': want 'NAME COUNT'
+fifo_server: rejected request ' 1': NAME must be a plain file name
+fifo_server: rejected request 'x 0': COUNT must be a number from 1 to 1000000
+fifo_server: rejected request 'x 1000001': COUNT must be a number from 1 to 1000000
+fifo_server: rejected request 'x 1y': COUNT must be a number from 1 to 1000000
+fifo_server: rejected request 'x -1': COUNT must be a number from 1 to 1000000
+fifo_server: rejected request '.hidden 1': NAME must be a plain file name
+fifo_server: rejected request 'requests 1': NAME is the server's own FIFO
+fifo_server: rejected request '?[2J?[H 1': NAME must be a plain file name
+fifo_server: rejected a request longer than 4096 bytes"
+    stop_server INT
+    assert_dir_not_exists "$dir"
+}
+
+@test "a request of exactly PIPE_BUF bytes is served; one byte more is rejected" {
+    start_server -t 0
+    # 4096 bytes with the newline: a name of 255, then spaces are not
+    # allowed, so pad the count with leading zeros.
+    local name count
+    name=$(printf 'n%.0s' $(seq 255))
+    count=$(printf '0%.0s' $(seq $((4096 - 255 - 1 - 1 - 1))))1
+    printf '%s %s\n' "$name" "$count" > "$dir/requests"
+    server_says "fifo_server: open $name: No such file or directory"
+    printf '%s 0%s\n' "$name" "$count" > "$dir/requests"
+    server_says "fifo_server: rejected a request longer than 4096 bytes"
+    stop_server TERM
+}
+
+@test "a client that never opens its reply FIFO costs the server at most -t ms; the next client gets the next number" {
+    start_server -t 300
+    mkfifo "$dir/lazy"
+    echo 'lazy 1' > "$dir/requests"
+    run bounded 30 fifo_client "$dir"
+    assert_output 0
+    run server_said
+    assert_output "fifo_server: lazy: no reader after 300 ms; reply dropped"
+    # The server made the directory, so it removes the FIFO left in it.
+    stop_server TERM
+    assert_dir_not_exists "$dir"
+}
+
+@test "clients killed mid-request (SIGKILL, SIGTERM) do not stop the server, which removes the FIFO left behind" {
+    start_server -t 300
+    kill -STOP "$server_pid"            # requests wait in the FIFO
+    fifo_client -v "$dir" > /dev/null 2> killed.err 3>&- &
+    local killed=$!
+    bg_pids=$killed
+    await grep -q sent killed.err       # its request is in the FIFO
+    fifo_client -v "$dir" > /dev/null 2> termed.err 3>&- &
+    local termed=$!
+    bg_pids="$killed $termed"
+    await grep -q sent termed.err       # and this one after it
+    kill -KILL "$killed"                # no clean-up: its FIFO stays
+    kill -TERM "$termed"                # cleans up: its FIFO goes
+    wait "$killed" || true
+    wait "$termed" || true
+    bg_pids=
+    assert_fifo_exists "$dir/reply.$killed"
+    assert_file_not_exists "$dir/reply.$termed"
+    kill -CONT "$server_pid"
+    run bounded 30 fifo_client "$dir"
+    assert_output 0
+    run server_said
+    assert_output "fifo_server: reply.$killed: no reader after 300 ms; reply dropped
+fifo_server: open reply.$termed: No such file or directory"
+    stop_server TERM
+    assert_dir_not_exists "$dir"
+}
+
+@test "a client gives up after -t ms when no reply comes, and removes its FIFO" {
+    start_server
+    kill -STOP "$server_pid"
+    local client status=0
+    fifo_client -t 300 "$dir" > out 2> err 3>&- &
+    client=$!
+    bg_pids=$client
+    wait "$client" || status=$?
+    bg_pids=
+    assert_equal "client status $status" "client status 1"
+    run cat out err
+    assert_output "fifo_client: no reply within 300 ms"
+    run ls -A "$dir"
+    assert_output requests
+    kill -CONT "$server_pid"
+    run bounded 30 fifo_client "$dir"
+    assert_output 0
+    run server_said
+    assert_output "fifo_server: open reply.$client: No such file or directory"
+    stop_server TERM
+}
+
+@test "a client hanging up at random moments never kills the server: SIGPIPE is ignored" {
+    start_server -t 100
+    mkfifo "$dir/flap"
+    # Open and close the reply FIFO as fast as the shell can, so that the
+    # server's write often finds its reader gone (EPIPE).
+    bash -c 'while :; do exec 5<> "$1"; exec 5<&-; done' flap "$dir/flap" \
+        > /dev/null 2>&1 3>&- &
+    bg_pids=$!
+    local i
+    for i in $(seq 100); do echo 'flap 1'; done > "$dir/requests"
+    echo 'flap 1' > "$dir/requests"
+    run bounded 60 fifo_client -t 30000 "$dir"
+    assert_success
+    kill -0 "$server_pid"
+    kill "$bg_pids"
+    wait "$bg_pids" || true
+    bg_pids=
+    # Every message is one of the two ways a delivery can fail.
+    run grep -cvE '^fifo_server: (write flap: Broken pipe|flap: no reader after 100 ms; reply dropped)$' \
+        "$BATS_TEST_TMPDIR/server.err"
+    assert_output 0
+    echo "# $(grep -c 'Broken pipe' "$BATS_TEST_TMPDIR/server.err") writes met EPIPE" >&3
+    stop_server TERM
+    assert_dir_not_exists "$dir"
+}
+
+@test "SIGINT, SIGTERM and SIGHUP stop the server, which removes everything and dies of the signal" {
+    local sig
+    for sig in INT TERM HUP; do
+        start_server
+        run bounded 30 fifo_client "$dir"
+        assert_output 0
+        stop_server "$sig"
+        assert_dir_not_exists "$dir"
+    done
+}
+
+@test "a server that fails after making its names removes them (exit status 1)" {
+    [ "${VALGRIND:-}" != 1 ] || skip "valgrind needs descriptors of its own"
+    # Room for stdin, stdout, stderr, the directory and the read end: the
+    # dummy writer's open fails.
+    # (bats keeps descriptors of its own open: close them for the server.)
+    run --separate-stderr bash -c '
+        for fd in /proc/$$/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+        done
+        exec prlimit --nofile=5 fifo_server'
+    assert_failure 1
+    assert_output ""
+    [[ $stderr =~ ^"fifo_server: open $TMPDIR/fifo_server."[[:alnum:]]{6}"/requests: Too many open files"$ ]]
+    run find "$TMPDIR" -name 'fifo_server.*'
+    assert_output ""
+    run --separate-stderr env TMPDIR=/nonexistent fifo_server
+    assert_failure 1
+    assert_equal "$stderr" "fifo_server: mkdtemp /nonexistent/fifo_server.XXXXXX: No such file or directory"
+}
+
+@test "the server refuses a directory every user may write to, or another user's, with status 2" {
+    run --separate-stderr fifo_server -d /tmp
+    assert_failure 2
+    assert_equal "$stderr" "fifo_server: /tmp: every user may write to it; use a private directory"
+    assert_file_not_exists /tmp/requests
+    mkdir theirs
+    chown nobody theirs
+    run --separate-stderr fifo_server -d theirs
+    assert_failure 2
+    assert_equal "$stderr" "fifo_server: theirs: belongs to another user; use a directory of yours"
+    touch plain
+    run --separate-stderr fifo_server -d plain
+    assert_failure 2
+    assert_equal "$stderr" "fifo_server: plain: not a directory"
+    run --separate-stderr fifo_server -d missing
+    assert_failure 1
+    assert_equal "$stderr" "fifo_server: stat missing: No such file or directory"
+    rmdir theirs
+}
+
+@test "with -d the server removes only its own FIFO and leaves the directory" {
+    mkdir -m 700 d
+    mkfifo d/other
+    start_server -d "$BATS_TEST_TMPDIR/d"
+    run bounded 30 fifo_client d
+    assert_output 0
+    stop_server TERM
+    run ls -A d
+    assert_output other
+    rm d/other
+    rmdir d
+}
+
+@test "a second server on the same directory refuses to start while the first runs" {
+    mkdir -m 700 d
+    start_server -d "$BATS_TEST_TMPDIR/d"
+    run --separate-stderr fifo_server -d d
+    assert_failure 1
+    assert_equal "$stderr" "fifo_server: a server is already listening on d/requests"
+    run bounded 30 fifo_client d
+    assert_output 0
+    stop_server TERM
+    rmdir d
+}
+
+@test "FIFO-10: the FIFO outlives the server killed by SIGKILL; a new server replaces it" {
+    start_server
+    kill -KILL "$server_pid"
+    wait "$server_pid" || true
+    server_pid=
+    assert_fifo_exists "$dir/requests"         # the litter of a crash
+    run --separate-stderr bounded 30 fifo_client "$dir"
+    assert_failure 1
+    assert_equal "$stderr" "fifo_client: no server is listening on $dir/requests"
+    start_server -d "$dir"
+    run bounded 30 fifo_client "$dir"
+    assert_output 0
+    stop_server TERM
+    run ls -A "$dir"
+    assert_output ""
+    rmdir "$dir"
+}
+
+@test "another user cannot reach a server in its private directory" {
+    public_dir=$(mktemp -d /tmp/fifo-test.XXXXXX)
+    chmod 755 "$public_dir"
+    TMPDIR=$public_dir
+    start_server
+    [[ $dir == "$public_dir"/fifo_server.?????? ]]
+    run --separate-stderr as_nobody "$IPC_BIN/fifo_client" "$dir"
+    assert_failure 1
+    [[ $stderr =~ ^"fifo_client: mkfifo $dir/reply."[0-9]+": Permission denied"$ ]]
+    # Even with a FIFO of its own it could not open the server's.
+    run --separate-stderr as_nobody "$IPC_BIN/fifo_open" -n w "$dir/requests"
+    assert_failure 1
+    assert_equal "$stderr" "fifo_open: open $dir/requests: Permission denied"
+    stop_server TERM
+    assert_dir_not_exists "$dir"
+}
+
+@test "the server writes only into FIFOs of its directory: regular files and symbolic links are refused" {
+    start_server -t 0
+    echo precious > "$dir/victim"
+    ln -s victim "$dir/link"
+    mkdir "$dir/sub"
+    printf '%s\n' 'victim 1' 'link 1' 'sub 1' > "$dir/requests"
+    run bounded 30 fifo_client "$dir"
+    assert_output 0
+    run server_said
+    assert_output "fifo_server: victim: not a FIFO; reply dropped
+fifo_server: open link: Too many levels of symbolic links
+fifo_server: open sub: Is a directory"
+    run cat "$dir/victim"
+    assert_output precious
+    rm "$dir/victim" "$dir/link"
+    rmdir "$dir/sub"
+    stop_server TERM
+    assert_dir_not_exists "$dir"
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# Tests of the book's own machinery: tangling, building, weaving, checking.
+# Most work on a copy of the repository, built once in setup_file, so that
+# breaking a chapter on purpose never touches the real one.
+
+load helpers/common
+
+# copy_repo DEST: the repository's files, without anything built.
+copy_repo() {
+    mkdir -p "$1"
+    tar -C "$IPC_ROOT" --exclude=./.git --exclude=./book/build \
+        --exclude=./book/ipc-book.html --exclude=./book/ipc-book.pdf \
+        --exclude=./tangle/bin --exclude='*.o' --exclude='*.a' \
+        --exclude=./node_modules --exclude=./tests/artifacts -cf - . |
+        tar -C "$1" -xf -
+}
+
+setup_file() {
+    export BUILT=$BATS_FILE_TMPDIR/built
+    copy_repo "$BUILT"
+    # A clean build of everything: programs, HTML and PDF.
+    local start=$SECONDS
+    make -C "$BUILT" -j2 all > "$BATS_FILE_TMPDIR/build.log" 2>&1 || {
+        cat "$BATS_FILE_TMPDIR/build.log" >&3; return 1; }
+    echo "# clean build (programs, HTML, PDF): $((SECONDS - start)) s" >&3
+}
+
+# A fresh copy of the built tree for a test that changes something.
+scratch_copy() {
+    S=$BATS_TEST_TMPDIR/repo
+    cp -a "$BUILT" "$S"
+}
+
+chapters() { ls "$IPC_ROOT"/chapters/[0-9][0-9]-*.md; }
+
+@test "tangle/ holds exactly what the chapters say (it is not stale)" {
+    local c fresh=$BATS_TEST_TMPDIR/tangle
+    mkdir -p "$fresh"
+    for c in $(chapters); do
+        (cd "$IPC_ROOT" && book/tools/tangle "chapters/${c##*/}" \
+            "$BATS_TEST_TMPDIR/src" "$fresh" "$BATS_TEST_TMPDIR/mk")
+    done
+    run diff -r -x bin -x '*.o' -x '*.a' "$fresh" "$IPC_ROOT/tangle"
+    assert_success
+}
+
+@test "make a second time does nothing" {
+    run make -C "$BUILT" -q all
+    assert_success
+    run make -C "$BUILT" all
+    assert_output --partial "Nothing to be done for 'all'"
+    refute_output --partial "cc "
+}
+
+@test "a C error in a chunk is reported at its line in the chapter" {
+    scratch_copy
+    local ch=$S/chapters/01-introduction.md line
+    line=$(grep -n '^        got += (size_t)n;' "$ch" | cut -d: -f1)
+    sed -i "${line}s/(size_t)n;/(size_t)nn;/" "$ch"
+    run make -C "$S" programs
+    assert_failure
+    assert_output --regexp "chapters/01-introduction\.md:$line:[0-9]+: error: .nn. undeclared"
+}
+
+@test "a compiler warning fails the build" {
+    scratch_copy
+    local ch=$S/chapters/01-introduction.md
+    sed -i 's/^    size_t got = 0;$/    size_t got = 0, unused;/' "$ch"
+    run make -C "$S" programs
+    assert_failure
+    assert_output --regexp "chapters/01-introduction\.md:[0-9]+:[0-9]+: error: unused variable .unused."
+}
+
+@test "an undefined chunk fails the build" {
+    scratch_copy
+    sed -i 's/^<<copy whole blocks until end of file>>=$/<<copy whole blocks>>=/' \
+        "$S/chapters/01-introduction.md"
+    run make -C "$S" programs
+    assert_failure
+    assert_output --partial "undefined chunk <<copy whole blocks until end of file>>"
+}
+
+@test "a root chunk that nothing builds (a misspelt use) fails the build" {
+    scratch_copy
+    printf '\n<<orphan chunk>>=\nint x;\n@\n' >> "$S/chapters/01-introduction.md"
+    run make -C "$S" programs
+    assert_failure
+    assert_output --partial "root chunk <<orphan chunk>> is not a file the build knows"
+}
+
+@test "a code line wider than 80 columns fails the build" {
+    scratch_copy
+    local ch=$S/chapters/01-introduction.md line
+    line=$(grep -n '^        got += (size_t)n;' "$ch" | cut -d: -f1)
+    sed -i "${line}s|\$|$(printf '%*s' 70 '')/* too wide */|" "$ch"
+    run make -C "$S" programs
+    assert_failure
+    assert_output --partial "chapters/01-introduction.md:$line: code line is"
+}
+
+@test "a chunk name defined in two chapters fails the weave" {
+    scratch_copy
+    printf '# Scratch\n\n<<scratch/twice.c>>=\n<<the table of names to remove>>\n@\n\n<<the table of names to remove>>=\nint x;\n@\n' \
+        > "$S/chapters/98-twice.md"
+    run make -C "$S" html
+    assert_failure
+    assert_output --partial "chunk <<the table of names to remove>> is defined in both"
+}
+
+@test "a claim marked in the prose without a test named after it fails the weave" {
+    scratch_copy
+    printf '\nA claim nobody checks [NOPE-01]{.claim}.\n' >> "$S/chapters/01-introduction.md"
+    run make -C "$S" html
+    assert_failure
+    assert_output --partial "marks claim NOPE-01, but no test is named after it"
+}
+
+@test "a new chapter and its tests are picked up with no other edit" {
+    scratch_copy
+    cat > "$S/chapters/99-scratch.md" <<'EOF'
+# A throwaway chapter {#ch:scratch}
+
+It has one program, which says hello [SCRATCH-01]{.claim}.
+
+<<scratch/scratch_hello.c>>=
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+int main(void)
+{
+    <<say hello>>
+}
+@
+
+<<say hello>>=
+return puts("hello from a new chapter") == EOF;
+@
+EOF
+    cat > "$S/tests/99-scratch.bats" <<'EOF'
+load helpers/common
+@test "SCRATCH-01: the program of the new chapter runs" {
+    run -0 scratch_hello
+    assert_output "hello from a new chapter"
+}
+EOF
+    run make -C "$S" all
+    assert_success
+    assert_file_exists "$S/book/build/plain/bin/scratch_hello"
+    assert_file_exists "$S/tangle/scratch/scratch_hello.c"
+    grep -q 'A throwaway chapter' "$S/book/ipc-book.html"
+    pdftotext "$S/book/ipc-book.pdf" - | grep -q 'A throwaway chapter'
+    run make -C "$S" check T=99-scratch
+    assert_success
+    assert_output --partial "1 passed, 0 failed"
+}
+
+@test "every internal link of the HTML book resolves, and nothing is fetched from the network" {
+    run "$BUILT/book/tools/check-html" "$BUILT/book/ipc-book.html"
+    assert_success
+    local n
+    n=$(grep -o 'href="#' "$BUILT/book/ipc-book.html" | wc -l)
+    [ "$n" -gt 100 ]
+}
+
+@test "the HTML check catches a dangling link, a duplicate id and a remote script" {
+    local h=$BATS_TEST_TMPDIR/b.html
+    sed 's|</main>|<a href="#no-such-place">x</a></main>|' "$BUILT/book/ipc-book.html" > "$h"
+    run "$BUILT/book/tools/check-html" "$h"
+    assert_failure
+    assert_output --partial "#no-such-place"
+    sed 's|</main>|<p id="claims">again</p></main>|' "$BUILT/book/ipc-book.html" > "$h"
+    run "$BUILT/book/tools/check-html" "$h"
+    assert_failure
+    assert_output --partial "duplicate ids"
+    sed 's|</main>|<script src="https://cdn.example/x.js"></script></main>|' "$BUILT/book/ipc-book.html" > "$h"
+    run "$BUILT/book/tools/check-html" "$h"
+    assert_failure
+    assert_output --partial "network"
+}
+
+@test "every chunk in the HTML carries its cross-reference footer" {
+    local html=$BUILT/book/ipc-book.html chunks feet
+    chunks=$(grep -c '<div class="chunk" id=' "$html")
+    feet=$(grep -o '<div class="chunk-foot"><p>\(Continues chunk\|Continued in\|Used in\|Root chunk\)' "$html" | wc -l)
+    [ "$chunks" -gt 20 ]
+    assert_equal "$feet" "$chunks"
+}
+
+@test "chunk uses inside highlighted code are links to their definitions" {
+    local html=$BUILT/book/ipc-book.html
+    run grep -o '<a class="chunk-use" href="#[^"]*">⟨copy whole blocks until end of file⟩' "$html"
+    assert_success
+}
+
+@test "the book ends with a chunk index, an identifier index and the claims" {
+    local html=$BUILT/book/ipc-book.html
+    grep -q 'id="index-chunks"' "$html"
+    grep -q 'id="index-identifiers"' "$html"
+    grep -q 'id="claims"' "$html"
+    grep -q '<li data-filter="read_full"><code>read_full</code>: defined in' "$html"
+}
+
+@test "the PDF has every chapter and both indexes, with working page references" {
+    local pdf=$BUILT/book/ipc-book.pdf text c title
+    text=$(pdftotext "$pdf" -)
+    for c in $(chapters); do
+        title=$(grep -m1 '^# ' "$c" | sed 's/^# //; s/ {.*//')
+        grep -qF "$title" <<< "$text" || { echo "missing chapter: $title"; false; }
+    done
+    grep -q 'Index of chunks' <<< "$text"
+    grep -q 'Index of identifiers' <<< "$text"
+    grep -qE 'Used in chunk [0-9]+ \(p\. ?[0-9]+\)' <<< "$text"
+    refute grep -q '??' <<< "$text"
+}
+
+@test "tangle/Makefile builds every program with nothing but cc and make" {
+    scratch_copy
+    run make -C "$S/tangle"
+    assert_success
+    assert_equal "$(ls "$S/tangle/bin")" "$(ls "$S/book/build/plain/bin" | grep -v '\.d$')"
+}
