@@ -12,7 +12,7 @@ teardown() { ipc_audit_end; }
 @test "rwcopy -h prints usage to stdout and exits 0" {
     run --separate-stderr rwcopy -h
     assert_success
-    assert_line --index 0 "usage: rwcopy [-iv] [-b size]"
+    assert_line --index 0 "usage: rwcopy [-iv] [-b size] [-n count]"
     assert_equal "$stderr" ""
 }
 
@@ -30,6 +30,22 @@ teardown() { ipc_audit_end; }
         assert_failure 2
         assert_equal "$stderr" "rwcopy: block size: '$bad' is not a size from 1 to 67108864 bytes (suffix k or M allowed)"
     done
+}
+
+@test "parse_long refuses junk, overflow and out-of-range counts with status 2" {
+    local bad
+    for bad in 10x '' ' ' -1 99999999999999999999 0x10; do
+        run --separate-stderr rwcopy -n "$bad" </dev/null
+        assert_failure 2
+        assert_equal "$stderr" "rwcopy: count: '$bad' is not a number from 0 to 9223372036854775807"
+    done
+}
+
+@test "rwcopy -n stops after that many blocks" {
+    run -0 bash -c 'head -c 10000 /dev/zero | rwcopy -n 2 -b 1k | wc -c'
+    assert_output 2048
+    run -0 bash -c 'rwcopy -n 0 < /dev/zero | wc -c'
+    assert_output 0
 }
 
 @test "parse_size accepts the k and M suffixes" {

@@ -37,7 +37,8 @@ static void make_names(char *dir, size_t dirsize, char *fifo, size_t fifosize)
 
     if (tmp == NULL || *tmp == '\0')
         tmp = "/tmp";
-    if ((size_t)snprintf(dir, dirsize, "%s/cleanup_demo.XXXXXX", tmp) >= dirsize)
+    if ((size_t)snprintf(dir, dirsize, "%s/cleanup_demo.XXXXXX", tmp)
+        >= dirsize)
         errx(1, "TMPDIR is too long");
     if (mkdtemp(dir) == NULL)           /* mode 0700, a name nobody can guess */
         err(1, "mkdtemp %s", dir);
@@ -73,7 +74,7 @@ int main(int argc, char *argv[])
         switch (pid = fork()) {
         case -1:
             err(1, "fork");
-        case 0:                         /* child: exit normally, remove nothing */
+        case 0:             /* child: exit normally, remove nothing */
             exit(0);
         default:                        /* parent: reap it, names still there */
             if (waitpid(pid, NULL, 0) == -1)

@@ -1,16 +1,18 @@
 /*
  * rwcopy - copy standard input to standard output in whole blocks
  *
- * usage: rwcopy [-iv] [-b size]
+ * usage: rwcopy [-iv] [-b size] [-n count]
  *
  * Reads blocks of `size` bytes (default 64k; suffixes k and M) with
- * read_full and writes them with write_full.  -i catches SIGUSR1 without
+ * read_full and writes them with write_full; with -n, stops after `count`
+ * blocks.  -i catches SIGUSR1 without
  * SA_RESTART, so signals interrupt the reads and writes; -v reports on
  * standard error how many full and partial blocks were copied and how many
  * signals were caught.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <err.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +24,9 @@
 static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
-            "usage: rwcopy [-iv] [-b size]\n"
+            "usage: rwcopy [-iv] [-b size] [-n count]\n"
             "  -b size  block size (default 64k; suffixes k, M)\n"
+            "  -n count copy at most count blocks\n"
             "  -i       catch SIGUSR1 without SA_RESTART (interrupt I/O)\n"
             "  -v       report blocks copied and signals caught\n");
     exit(status);
@@ -51,13 +54,17 @@ int main(int argc, char *argv[])
 {
     size_t size = 64 * 1024;
     int opt, verbose = 0;
+    long count = -1;                    /* -1: no limit */
     unsigned long full = 0, partial = 0;
     char *buf;
-    ssize_t n;
+    ssize_t n = 0;
 
-    while ((opt = getopt(argc, argv, "b:hiv")) != -1) {
+    while ((opt = getopt(argc, argv, "b:hin:v")) != -1) {
         switch (opt) {
-        case 'b': size = parse_size(optarg, 1, 64 * 1024 * 1024, "block size"); break;
+        case 'b':
+            size = parse_size(optarg, 1, 64 * 1024 * 1024, "block size");
+            break;
+        case 'n': count = parse_long(optarg, 0, LONG_MAX, "count"); break;
         case 'i': interrupt_on_usr1(); break;
         case 'v': verbose = 1; break;
         case 'h': usage(0); break;
@@ -68,7 +75,7 @@ int main(int argc, char *argv[])
         usage(2);
     if ((buf = malloc(size)) == NULL)
         err(1, "malloc");
-    while ((n = read_full(STDIN_FILENO, buf, size)) > 0) {
+    while (count-- != 0 && (n = read_full(STDIN_FILENO, buf, size)) > 0) {
         if ((size_t)n == size)
             full++;
         else

@@ -1,4 +1,5 @@
-/* cleanup.c: remove named IPC objects at exit and on signals (see cleanup.h). */
+/* cleanup.c: remove named IPC objects at exit and on signals.
+ * See cleanup.h. */
 #define _POSIX_C_SOURCE 200809L
 #include <err.h>
 #include <errno.h>
@@ -18,6 +19,7 @@ struct cleanup {
 static struct cleanup table[CLEANUP_MAX];
 static volatile sig_atomic_t count;
 static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
+enum { NFATAL = sizeof fatal_signals / sizeof fatal_signals[0] };
 void cleanup_run(void)
 {
     sigset_t block, old;
@@ -25,7 +27,7 @@ void cleanup_run(void)
     int saved_errno = errno;
 
     sigemptyset(&block);
-    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
+    for (size_t i = 0; i < NFATAL; i++)
         sigaddset(&block, fatal_signals[i]);
     sigprocmask(SIG_BLOCK, &block, &old);
     while (count > 0) {
@@ -57,9 +59,9 @@ static void install_handlers(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = cleanup_on_signal;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
+    for (size_t i = 0; i < NFATAL; i++)
         sigaddset(&sa.sa_mask, fatal_signals[i]);
-    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++) {
+    for (size_t i = 0; i < NFATAL; i++) {
         if (sigaction(fatal_signals[i], NULL, &old) == -1)
             err(1, "sigaction");
         if (old.sa_handler == SIG_IGN)
