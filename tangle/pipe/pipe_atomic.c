@@ -95,8 +95,7 @@ int main(int argc, char *argv[])
     }
     if (optind != argc)
         usage(2);
-    if ((pids = malloc(writers * sizeof *pids)) == NULL ||
-        (rec = malloc(size)) == NULL)
+    if ((pids = malloc(writers * sizeof *pids)) == NULL)
         err(1, "malloc");
     if (pipe(fd) == -1)
         err(1, "pipe");
@@ -111,11 +110,14 @@ int main(int argc, char *argv[])
                 warn("close");              /* the reader dies */
                 _exit(1);
             }
+            free(pids);                     /* the parent's, not ours */
             writer(fd[1], w, records, size);
         }
     }
     if (close(fd[1]) == -1)             /* ours: else read never returns 0 */
         err(1, "close");
+    if ((rec = malloc(size)) == NULL)
+        err(1, "malloc");
     ssize_t n;
 
     while ((n = read_full(fd[0], rec, size)) == (ssize_t)size) {

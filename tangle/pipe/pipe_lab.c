@@ -56,6 +56,13 @@ static void report_error(const char *what)
 
     printf("%s: %s (%s)\n", what, errname(e), strerror(e));
 }
+static pid_t flush_and_fork(void)
+{
+    if (fflush(stdout) == EOF)
+        err(1, "stdout");
+    return fork();
+}
+
 static _Noreturn void child_fail(const char *what)
 {
     warn("%s", what);
@@ -264,7 +271,7 @@ static void lab_eof(char *ops[])
     (void)ops;
     new_pipe(data, 0);
     new_pipe(hold, 0);
-    switch (w1 = fork()) {
+    switch (w1 = flush_and_fork()) {
     case -1:
         err(1, "fork");
     case 0:                                 /* writer 1 */
@@ -272,7 +279,7 @@ static void lab_eof(char *ops[])
             child_fail("write");
         _exit(0);                           /* closes its descriptors */
     }
-    switch (w2 = fork()) {
+    switch (w2 = flush_and_fork()) {
     case -1:
         err(1, "fork");
     case 0:                                 /* writer 2 */
@@ -310,7 +317,7 @@ static void lab_sigpipe(char *ops[])
     pid_t pid;
     int status;
 
-    switch (pid = fork()) {
+    switch (pid = flush_and_fork()) {
     case -1:
         err(1, "fork");
     case 0:                                 /* child: dies in write */
@@ -407,15 +414,13 @@ static void lab_bigwrite(char *ops[])
 {
     enum { BIG = 1024 * 1024 };
     int fd[2];
-    char *big = calloc(BIG, 1);
+    char *big;
     pid_t pid;
     ssize_t n;
 
     (void)ops;
-    if (big == NULL)
-        err(1, "calloc");
     new_pipe(fd, 0);
-    switch (pid = fork()) {
+    switch (pid = flush_and_fork()) {
     case -1:
         err(1, "fork");
     case 0: {                               /* child: the reader */
@@ -430,6 +435,8 @@ static void lab_bigwrite(char *ops[])
     }
     }
     close_end(fd[0]);                   /* the child reads */
+    if ((big = calloc(BIG, 1)) == NULL) /* after the fork: not the child's */
+        err(1, "calloc");
     n = write(fd[1], big, BIG);
     printf("one write of %d bytes into a %d-byte pipe returned %zd\n",
            BIG, capacity(fd[1]), n);
@@ -459,7 +466,7 @@ static void lab_eintr(char *ops[])
         ssize_t n;
 
         new_pipe(fd, 0);
-        switch (pid = fork()) {
+        switch (pid = flush_and_fork()) {
         case -1:
             err(1, "fork");
         case 0:                             /* child: writes a second later */
@@ -602,7 +609,7 @@ static void stdio_child(int linebuf)
     new_pipe(data, 0);
     new_pipe(up, 0);
     new_pipe(down, 0);
-    switch (pid = fork()) {
+    switch (pid = flush_and_fork()) {
     case -1:
         err(1, "fork");
     case 0:                             /* child: the printer */
