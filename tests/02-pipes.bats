@@ -114,13 +114,13 @@ page=$(getconf PAGESIZE)
 
 @test "PIPE-03: a reader that keeps its own write end never sees end of file (pipe_demo -k hangs)" {
     # bounded sends SIGTERM to the whole process group: parent and child.
-    run bash -c "printf 'hi\n' | timeout -k 2 2 pipe_demo -k"
+    run bash -c "printf 'hello, pipe\n' | timeout -k 2 2 pipe_demo -k"
     assert_failure 124
-    assert_output "hi"
+    assert_output "hello, pipe"
     # Without -k the same input ends at once.
-    run bash -c "printf 'hi\n' | timeout -k 2 10 pipe_demo"
+    run bash -c "printf 'hello, pipe\n' | timeout -k 2 10 pipe_demo"
     assert_success
-    assert_output "hi"
+    assert_output "hello, pipe"
 }
 
 # --- pipe_lab: the rules one by one ---------------------------------------------
@@ -209,6 +209,12 @@ rounded() {
     run --separate-stderr as_nobody "$IPC_BIN/pipe_lab" setsize "$max"
     assert_success
     assert_output "F_SETPIPE_SZ $max: capacity now $max bytes"
+    # The chapter's sample, with the default limit of 1 MiB.
+    if [ "$max" -lt 2097152 ]; then
+        run --separate-stderr as_nobody "$IPC_BIN/pipe_lab" setsize 2M
+        assert_failure 1
+        assert_equal "$stderr" "pipe_lab: F_SETPIPE_SZ 2097152: Operation not permitted"
+    fi
 }
 
 @test "PIPE-06: F_SETPIPE_SZ below the bytes stored fails EBUSY; above them it works" {
@@ -259,7 +265,7 @@ write of 1048576 bytes, nobody reading, signal after 100 ms: returned $((16 * pa
     done
 }
 
-@test "PIPE-07: records much larger than PIPE_BUF (and than the pipe) arrive torn" {
+@test "PIPE-07: records much larger than PIPE_BUF (and than the pipe) arrive torn, as the book's sample shows" {
     # A 256 KiB record cannot fit a 64 KiB pipe: its writer must wait in
     # mid-record, and another writer gets in.  The count varies; it is
     # never 0 in practice.
@@ -310,6 +316,13 @@ line buffered: 21 bytes in the pipe after fprintf, 21 after fflush"
     run --separate-stderr popen_nl 'echo before; kill -TERM $$; echo after'
     assert_failure 143
     assert_output "$(printf '     1\tbefore')"
+    assert_equal "$stderr" "popen_nl: command killed by signal 15 (Terminated)"
+}
+
+@test "the book's sample: popen_nl 'kill -TERM \$\$' exits 143 and says why" {
+    run --separate-stderr popen_nl 'kill -TERM $$'
+    assert_failure 143
+    assert_output ""
     assert_equal "$stderr" "popen_nl: command killed by signal 15 (Terminated)"
 }
 
