@@ -9,7 +9,10 @@
 #   label L / num N / name NAME / kind first|cont / lang LANG / file F
 #   prev L N / next L N / cont L N / usedin L N / root
 #   def IDENT L N ...   (identifier defined here; chunks that use it)
-#   use IDENT L N       (identifier used here; the chunk defining it)
+#   use IDENT L N ...   (identifier used here; the chunks defining it)
+#   crumb L N NAME      (one per ancestor in the use graph, root first:
+#                        the first chunk that uses this one, its user...)
+#   top NAME            (the root, a file, this chunk ends up in)
 #   code                (then one line per code line:)
 #   T text              a line of code
 #   U indent<TAB>L<TAB>N<TAB>name   a use of chunk NAME (first defined at L)
@@ -50,6 +53,17 @@ function lang_of(name,    n, guard) {
 
 function ref(l) { return l " " num[l] }
 
+# the breadcrumb of a chunk: its ancestors by first use, root first
+function crumbs(name,    n, guard, out) {
+    out = ""
+    n = name
+    for (guard = 0; (n in parent) && guard < 1000; guard++) {
+        n = parent[n]
+        out = "crumb " ref(first[n]) " " n "\n" out
+    }
+    return out "top " n "\n"
+}
+
 # ---------------------------------------------------------------- pass 2
 /^@file / {
     file = substr($0, 7)
@@ -75,6 +89,7 @@ incode && /^@defn / {
     meta = meta "kind " (first[name] == label ? "first" : "cont") "\n"
     meta = meta "lang " lang_of(name) "\nfile " file "\n"
     if (name in root) meta = meta "root\n"
+    meta = meta crumbs(name)
     next
 }
 incode && /^@xref prevdef / { meta = meta "prev " ref($3) "\n"; next }
@@ -106,12 +121,13 @@ incode && /^@index begindefs/ { idx = "defs"; isused = ""; next }
 incode && /^@index isused / { isused = isused " " ref($3); next }
 incode && /^@index defitem / {
     meta = meta "def " substr($0, 16) isused "\n"
+    isused = ""
     next
 }
 incode && /^@index enddefs/ { idx = ""; next }
 incode && /^@index beginuses/ { idx = "uses"; isdef = ""; next }
-incode && /^@index isdefined / { isdef = ref($3); next }
-incode && /^@index useitem / { meta = meta "use " substr($0, 16) " " isdef "\n"; next }
+incode && /^@index isdefined / { isdef = isdef " " ref($3); next }
+incode && /^@index useitem / { meta = meta "use " substr($0, 16) isdef "\n"; isdef = ""; next }
 incode && /^@end code/ {
     if (line != "") code = code "T " line "\n"
     printf "\n%s{=chunk}\n%scode\n%s%s\n\n", FENCE, meta, code, FENCE
