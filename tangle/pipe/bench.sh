@@ -7,12 +7,14 @@ set -eu
 : "${IPC_BIN:?set IPC_BIN to the directory of the programs}"
 : "${OUT:?set OUT to the directory for the results}"
 PATH=$IPC_BIN:$PATH
-runs=5
+runs=7
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 ncpu=$(getconf _NPROCESSORS_ONLN)
+load=$(cut -d ' ' -f 1 /proc/loadavg)
 machine="$cpu, $ncpu CPUs online, Linux $(uname -r), $(date -u +%Y-%m-%d)"
+machine="$machine, load average $load at the start"
 if [ "$ncpu" -ge 2 ]; then other=1; else other=0; fi
 # rate SIZE CAPACITY WRITER_CPU READER_CPU
 rate() {
@@ -55,7 +57,8 @@ set logscale xy
 set xlabel "bytes per write and per read"
 set ylabel "MiB/s, median of $runs runs"
 set xtics ("1" 1, "16" 16, "256" 256, "4K" 4096, "64K" 65536, "1M" 1048576)
-set key top left
+set xrange [0.7:1.5e6]
+set key bottom right
 set grid
 set title "Pipe throughput: $machine" font ",9"
 plot "$tmp/data" using 1:2 with linespoints title "one CPU, 64 KiB pipe", \
