@@ -127,20 +127,20 @@ end
 
 -- noweb's identifier cross-reference is global: a local `count` in one
 -- program "uses" a static `count` in another.  A use resolves to a
--- definition in the same file, else to an exported one (declared in a
--- header), preferring the library's implementation over the prototype.
-local function pick_def(c, defs)
+-- definition in the same file, else, for a name a header declares, to the
+-- library's definition (or the header's own).
+local function pick_def(c, defs, ident)
   for _, r in ipairs(defs) do
     if top_of(r.label) == c.top then return r end
   end
-  local header, impl
+  if not exported[ident] then return nil end
+  local header
   for _, r in ipairs(defs) do
     local t = top_of(r.label)
-    if t:match("%.h$") then header = header or r
-    elseif t:match("^lib/") then impl = impl or r end
+    if t:match("^lib/.*%.c$") then return r end
+    if t:match("%.h$") then header = header or r end
   end
-  if header then return impl or header end
-  return nil
+  return header
 end
 
 local function plausible_users(ident, deftop, users)
@@ -231,7 +231,7 @@ local function ident_targets(c, into)
   local t = into or {}
   for _, u in ipairs(c.uses) do
     if u.ident:match("^[%a_][%w_]*$") then
-      local d = pick_def(c, u.defs)
+      local d = pick_def(c, u.defs, u.ident)
       if d and d.label ~= c.label then t[u.ident] = d.label end
     end
   end
@@ -311,7 +311,7 @@ local function chunk_html(c)
   end
   local t = {}
   for _, u in ipairs(c.uses) do
-    local d = pick_def(c, u.defs)
+    local d = pick_def(c, u.defs, u.ident)
     if d and d.label ~= c.label then
       table.insert(t, "<code>" .. html_escape(u.ident) .. "</code> " .. link_html(d))
     end
@@ -388,7 +388,7 @@ local function chunk_latex(c)
   end
   local t = {}
   for _, u in ipairs(c.uses) do
-    local d = pick_def(c, u.defs)
+    local d = pick_def(c, u.defs, u.ident)
     if d and d.label ~= c.label then
       table.insert(t, "\\texttt{" .. latex_escape(u.ident) .. "}~" .. link_latex(d))
     end
@@ -475,11 +475,11 @@ local function read_claims(text)
   end
 end
 
-local function claim_mark(id, sid, secnum)
+local function claim_mark(id, sid, secnum, chapter)
   marks[id] = marks[id] or {}
   local n = #marks[id] + 1
   local a = "claim-mark-" .. id .. (n > 1 and ("-" .. n) or "")
-  table.insert(marks[id], { anchor = a, sid = sid, secnum = secnum })
+  table.insert(marks[id], { anchor = a, sid = sid, secnum = secnum, chapter = chapter })
   local c = claims[id]
   if html then
     local title = c and ("checked by the test: " .. table.concat(c.tests, "; ")) or "checked by a test"
@@ -491,15 +491,30 @@ local function claim_mark(id, sid, secnum)
 end
 
 local function claims_table()
-  local rows, group = {}, nil
-  for _, id in ipairs(claim_order) do
+  -- grouped by test file, in the order of the chapters
+  local order = {}
+  for i, id in ipairs(claim_order) do order[id] = i end
+  local ids = { table.unpack(claim_order) }
+  table.sort(ids, function(a, b)
+    if claims[a].file ~= claims[b].file then return claims[a].file < claims[b].file end
+    return order[a] < order[b]
+  end)
+  local rows, group, ntests = {}, nil, 0
+  for _, id in ipairs(ids) do
     local c = claims[id]
+    ntests = ntests + #c.tests
     if c.file ~= group then
       group = c.file
+      local chapter = ""
+      for _, other in ipairs(ids) do
+        if claims[other].file == group and marks[other] then chapter = marks[other][1].chapter; break end
+      end
       if html then
-        table.insert(rows, string.format('<tr class="claim-group"><th colspan="3"><code>tests/%s</code></th></tr>', html_escape(group)))
+        table.insert(rows, string.format('<tr class="claim-group"><th colspan="3">%s <code>tests/%s</code></th></tr>',
+          chapter ~= "" and ("Chapter " .. chapter .. " ·") or "", html_escape(group)))
       else
-        table.insert(rows, string.format("\\multicolumn{3}{@{}l}{\\texttt{tests/%s}}\\\\", latex_escape(group)))
+        table.insert(rows, string.format("\\multicolumn{3}{@{}l}{\\textbf{%s}\\texttt{tests/%s}}\\\\",
+          chapter ~= "" and ("Chapter " .. latex_escape(chapter) .. " --- ") or "", latex_escape(group)))
       end
     end
     local where = {}
@@ -512,9 +527,10 @@ local function claims_table()
     end
     if html then
       local tests = {}
-      for _, t in ipairs(c.tests) do table.insert(tests, "<li>" .. html_escape(t) .. "</li>") end
-      table.insert(rows, string.format('<tr id="claim-%s"><td class="claim-id">%s</td><td class="claim-where">%s</td><td><ul class="claim-tests">%s</ul></td></tr>',
-        id, id, #where > 0 and table.concat(where, " ") or "—", table.concat(tests)))
+      for _, t in ipairs(c.tests) do table.insert(tests, html_escape(t)) end
+      tests = #tests == 1 and tests[1] or ('<ul class="claim-tests"><li>' .. table.concat(tests, "</li><li>") .. "</li></ul>")
+      table.insert(rows, string.format('<tr id="claim-%s"><td class="claim-id">%s</td><td class="claim-where">%s</td><td>%s</td></tr>',
+        id, id, #where > 0 and table.concat(where, " ") or "—", tests))
     else
       local tests = {}
       for _, t in ipairs(c.tests) do table.insert(tests, latex_escape(t)) end
@@ -522,11 +538,13 @@ local function claims_table()
         #where > 0 and table.concat(where, " ") or "--", table.concat(tests, "\\newline ")))
     end
   end
+  local summary = string.format("%d claims, checked by %d tests.", #ids, ntests)
   if html then
-    return pandoc.RawBlock("html", '<table class="claims"><thead><tr><th>Claim</th><th>Stated in</th><th>Checked by the test</th></tr></thead><tbody>\n'
+    return pandoc.RawBlock("html", "<p>" .. summary .. "</p>\n"
+      .. '<table class="claims"><thead><tr><th>Claim</th><th>Stated in</th><th>Checked by the test</th></tr></thead><tbody>\n'
       .. table.concat(rows, "\n") .. "\n</tbody></table>")
   end
-  return pandoc.RawBlock("latex", "{\\small\\begin{longtable}{@{}l l p{0.72\\textwidth}@{}}\n"
+  return pandoc.RawBlock("latex", summary .. "\n\n{\\small\\begin{longtable}{@{}l l p{0.72\\textwidth}@{}}\n"
     .. "Claim & Stated in & Checked by the test\\\\ \\hline\\endhead\n" .. table.concat(rows, "\n") .. "\n\\end{longtable}}")
 end
 
@@ -560,9 +578,13 @@ local function Pandoc(doc)
       table.insert(chapters, { id = b.identifier, title = title })
     end
   end
+  -- what the headers declare is the library's interface
   for _, c in pairs(by_label) do
     if (c.top or ""):match("%.h$") then
       for _, d in ipairs(c.defs) do exported[d.ident] = true end
+      for _, l in ipairs(c.lines) do
+        for w in (l.text or ""):gmatch("[%a_][%w_]*") do exported[w] = true end
+      end
     end
   end
   -- pass 2: render, number sections as pandoc will, mark claims
@@ -571,7 +593,8 @@ local function Pandoc(doc)
   local span_filter = {
     Span = function(el)
       if el.classes:includes("claim") then
-        return claim_mark(pandoc.utils.stringify(el.content), sid, secnum)
+        return claim_mark(pandoc.utils.stringify(el.content), sid, secnum,
+          chapters[chap] and chapters[chap].title or "")
       end
     end
   }
