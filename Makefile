@@ -100,7 +100,9 @@ $(PDF): $(BUILD)/book.md $(WEAVE_DEPS)
 # valgrind memcheck; SANITIZE=1 (above) tests the ASan/UBSan build.
 T ?=
 BATS_FILES := $(if $(T),$(wildcard tests/$(T).bats),tests)
-check test: programs
+# The browser tests (tests/browser.bats) read the HTML book: build it first
+# when they are among the tests run.
+check test: programs $(if $(filter-out browser,$(T)),,html)
 	@test -n "$(BATS_FILES)" || { echo "no tests/$(T).bats" >&2; exit 2; }
 	IPC_BIN=$(abspath $(BIN)) VALGRIND=$(VALGRIND) tests/run $(BATS_FILES)
 

@@ -17,10 +17,13 @@ cd "$(dirname "$0")"
 #   bats bats-support bats-assert bats-file  the tests
 #   socat procps util-linux valgrind  tools the tests drive
 #   poppler-utils               checks of the PDF
+#   chromium nodejs npm         the browser tests (tests/browser.bats), which
+#                               then need `npm ci` in tests/browser (done below)
 PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
     texlive-xetex texlive-latex-recommended texlive-fonts-recommended
     lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
-    bats-file socat procps util-linux valgrind poppler-utils"
+    bats-file socat procps util-linux valgrind poppler-utils
+    chromium nodejs npm"
 
 missing=
 for p in $PACKAGES; do
@@ -38,6 +41,14 @@ if [ -n "$missing" ]; then
         echo "    sudo apt-get install --no-install-recommends$missing" >&2
         exit 1
     fi
+fi
+
+# The browser tests drive chromium with playwright-core, pinned in
+# tests/browser/package-lock.json.
+if [ ! -d tests/browser/node_modules/playwright-core ] ||
+   [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
+    echo "build.sh: npm ci in tests/browser"
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 exec make -j"$(nproc)" "$@"

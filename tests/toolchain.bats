@@ -11,7 +11,7 @@ copy_repo() {
     tar -C "$IPC_ROOT" --exclude=./.git --exclude=./book/build \
         --exclude=./book/ipc-book.html --exclude=./book/ipc-book.pdf \
         --exclude=./tangle/bin --exclude='*.o' --exclude='*.a' \
-        --exclude=./node_modules --exclude=./tests/artifacts -cf - . |
+        --exclude=node_modules --exclude=./tests/artifacts -cf - . |
         tar -C "$1" -xf -
 }
 

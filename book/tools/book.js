@@ -111,10 +111,17 @@
   }, { passive: true });
   window.addEventListener("hashchange", function () { setTimeout(markCurrent, 0); });
   markCurrent();
-  // the phone menu closes once a place is chosen
-  if (menu) menu.addEventListener("click", function (e) {
-    if (e.target.closest("a")) menu.open = false;
-  });
+  // the phone menu opens at the section being read, and closes once a
+  // place is chosen
+  if (menu) {
+    menu.addEventListener("click", function (e) {
+      if (e.target.closest("a")) menu.open = false;
+    });
+    menu.addEventListener("toggle", function () {
+      var list = menu.querySelector(".toc"), a = list && list.querySelector("a.current");
+      if (menu.open && a) list.scrollTop = a.offsetTop - list.offsetTop - list.clientHeight / 3;
+    });
+  }
 
   // ------------------------------------------------------------ filters
   // Each index has a box; words typed narrow the index to the entries that

@@ -582,9 +582,20 @@ local function Pandoc(doc)
   for _, c in pairs(by_label) do
     if (c.top or ""):match("%.h$") then
       for _, d in ipairs(c.defs) do exported[d.ident] = true end
+      -- the names in its code, not in its comments or strings
+      local code, incomment = {}, false
       for _, l in ipairs(c.lines) do
-        for w in (l.text or ""):gmatch("[%a_][%w_]*") do exported[w] = true end
+        local t = (l.text or "")
+        if incomment then
+          local e = t:find("*/", 1, true)
+          if e then t = t:sub(e + 2); incomment = false else t = "" end
+        end
+        t = t:gsub("/%*.-%*/", " "):gsub('"[^"]*"', " "):gsub("//.*$", "")
+        local s = t:find("/*", 1, true)
+        if s then t = t:sub(1, s - 1); incomment = true end
+        table.insert(code, t)
       end
+      for w in table.concat(code, "\n"):gmatch("[%a_][%w_]*") do exported[w] = true end
     end
   end
   -- pass 2: render, number sections as pandoc will, mark claims
