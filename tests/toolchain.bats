@@ -218,3 +218,25 @@ EOF
     assert_success
     assert_equal "$(ls "$S/tangle/bin")" "$(ls "$S/book/build/plain/bin" | grep -v '\.d$')"
 }
+
+@test "the PDF build fails on a code line past the margin, a missing glyph, an undefined reference" {
+    local d=$BATS_TEST_TMPDIR/pdf kind
+    for kind in wide glyph ref; do
+        rm -rf "$d"; mkdir -p "$d"
+        cp "$BUILT/book/build/pdf/book.tex" "$d/"
+        case $kind in
+        wide)  # a line of 100 columns in the first chunk
+            awk '{ print } /^\\begin\{Highlighting\}/ && !done { printf "\\NormalTok{/* %096d */}\n", 0; done = 1 }' \
+                "$BUILT/book/build/pdf/book.tex" > "$d/book.tex" ;;
+        glyph) sed -i '0,/^Two processes/s//Two 漢字 processes/' "$d/book.tex" ;;
+        ref)   sed -i '0,/^Two processes/s//Two \\ref{nowhere} processes/' "$d/book.tex" ;;
+        esac
+        run "$IPC_ROOT/book/tools/latex" "$d/book.tex"
+        assert_failure
+        case $kind in
+        wide)  assert_output --partial "a code line is wider than the page" ;;
+        glyph) assert_output --partial "a glyph is missing" ;;
+        ref)   assert_output --partial "undefined references" ;;
+        esac
+    done
+}
