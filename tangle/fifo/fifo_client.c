@@ -111,7 +111,7 @@ static void send_request(const char *dir, const char *name, long count,
     if ((fl = fcntl(fd, F_GETFL)) == -1
         || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
         err(1, "fcntl %s", path);
-    if (write_full(fd, req, (size_t)len) == -1)  /* one write: len <= PIPE_BUF */
+    if (write_full(fd, req, (size_t)len) == -1)  /* len <= PIPE_BUF: whole */
         err(1, "write %s", path);
     if (close(fd) == -1)
         err(1, "close %s", path);

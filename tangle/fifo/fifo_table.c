@@ -65,7 +65,7 @@ static void private_dir(char *dir, size_t size, const char *prefix)
     if ((size_t)snprintf(dir, size, "%s/%s.XXXXXX", tmp, prefix) >= size)
         errx(1, "TMPDIR is too long");
     if (mkdtemp(dir) == NULL)
-        err(1, "mkdtemp %s", dir);
+        err(1, "mkdtemp in %s", tmp);
     cleanup_push(rmdir, dir);
 }
 static void usage(int status)
