@@ -24,7 +24,10 @@ ipc_audit_snapshot() {
         # Processes running one of the book's programs.
         for p in "$IPC_BIN"/*; do
             [ -x "$p" ] && [ -f "$p" ] || continue
-            pgrep -x "$(basename "$p" | cut -c1-15)" >/dev/null && echo "process ${p##*/}"
+            # Zombies are not counted: they hold nothing, and an orphan's
+            # is reaped by PID 1 in its own time.
+            pgrep -r R,S,D,T,t -x "$(basename "$p" | cut -c1-15)" >/dev/null &&
+                echo "process ${p##*/}"
         done
     } | sort
 }
