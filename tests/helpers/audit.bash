@@ -26,7 +26,10 @@ ipc_audit_snapshot() {
             [ -x "$p" ] && [ -f "$p" ] || continue
             # Zombies are not counted: they hold nothing, and an orphan's
             # is reaped by PID 1 in its own time.
-            pgrep -r R,S,D,T,t -x "$(basename "$p" | cut -c1-15)" >/dev/null &&
+            # By name, and (under valgrind, whose process is "memcheck")
+            # by the program's path on the command line.
+            { pgrep -r R,S,D,T,t -x "$(basename "$p" | cut -c1-15)" ||
+              pgrep -r R,S,D,T,t -f "$p( |\$)"; } >/dev/null &&
                 echo "process ${p##*/}"
         done
     } | sort
