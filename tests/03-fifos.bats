@@ -127,6 +127,23 @@ server_says() {
     rm f g h link
 }
 
+@test "mkfifo fails ENOENT, ENOTDIR, EACCES and ENAMETOOLONG as its contract says" {
+    run mkfifo missing/f
+    assert_failure 1
+    assert_output "mkfifo: cannot create fifo 'missing/f': No such file or directory"
+    touch plain
+    run mkfifo plain/f
+    assert_output "mkfifo: cannot create fifo 'plain/f': Not a directory"
+    run mkfifo "$(printf 'n%.0s' $(seq 256))"
+    assert_output --regexp "^mkfifo: cannot create fifo 'n{256}': File name too long$"
+    # Root may write anywhere; nobody may not (in a directory it can reach).
+    public_dir=$(mktemp -d /tmp/fifo-test.XXXXXX)
+    chmod 755 "$public_dir"
+    run as_nobody mkfifo "$public_dir/f"
+    assert_failure 1
+    assert_output "mkfifo: cannot create fifo '$public_dir/f': Permission denied"
+}
+
 @test "the shell uses a FIFO like a pipe: mkfifo, echo > f, cat f" {
     mkfifo f
     echo hello > f 3>&- &
@@ -639,6 +656,15 @@ fifo_server: open reply.$termed: No such file or directory"
     run ls -A "$dir"
     assert_output ""
     rmdir "$dir"
+    # The name stays, the data does not: bytes left unread at the last
+    # close are gone (a reader would read them first, writer or not).
+    mkfifo f
+    bash -c 'exec 3<> f; echo lost >&3; exec 3>&-'
+    run --separate-stderr bounded 10 fifo_open -n r f
+    assert_success
+    assert_output ""
+    assert_fifo_exists f
+    rm f
 }
 
 @test "another user cannot reach a server in its private directory" {

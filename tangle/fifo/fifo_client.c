@@ -34,6 +34,7 @@
  * COUNT_MAX) that no other client gets. */
 #define REQUESTS "requests"
 enum { REQUEST_MAX = PIPE_BUF, COUNT_MAX = 1000000 };
+
 /* The handler that only interrupts: it exists so that SIGALRM does not
  * kill us. */
 static void interrupt_on_alarm(int sig)
@@ -65,6 +66,7 @@ static void alarm_every(long ms)
     if (setitimer(ITIMER_REAL, &it, NULL) == -1)
         err(1, "setitimer");
 }
+
 static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
@@ -75,6 +77,7 @@ static void usage(int status)
             "  -v        say when the request has been sent\n");
     exit(status);
 }
+
 static void make_reply_fifo(const char *dir, char *name, size_t nsize,
                             char *path, size_t psize)
 {
@@ -93,6 +96,7 @@ static void make_reply_fifo(const char *dir, char *name, size_t nsize,
         err(1, "mkfifo %s", path);
     cleanup_push(unlink, path);
 }
+
 static void send_request(const char *dir, const char *name, long count,
                          int verbose)
 {
@@ -113,12 +117,13 @@ static void send_request(const char *dir, const char *name, long count,
         err(1, "fcntl %s", path);
     if (write_full(fd, req, (size_t)len) == -1)  /* len <= PIPE_BUF: whole */
         err(1, "write %s", path);
-    if (close(fd) == -1)
+    if (close(fd) == -1)                /* done: the server holds a writer */
         err(1, "close %s", path);
     if (verbose)
         fprintf(stderr, "fifo_client: sent '%s %ld' to %s\n", name, count,
                 path);
 }
+
 static unsigned long long await_reply(const char *path, long ms)
 {
     char buf[32], *end;
@@ -141,7 +146,7 @@ static unsigned long long await_reply(const char *path, long ms)
     if (n == -1)
         err(1, "read %s", path);
     alarm_every(0);
-    if (close(fd) == -1)
+    if (close(fd) == -1)                /* the reply is in; read end done */
         err(1, "close %s", path);
     buf[len] = '\0';
     errno = 0;
@@ -151,6 +156,7 @@ static unsigned long long await_reply(const char *path, long ms)
         errx(1, "bad reply from the server: '%.20s'", buf);
     return first;
 }
+
 int main(int argc, char *argv[])
 {
     char name[32], path[PATH_MAX];

@@ -55,6 +55,7 @@ static void alarm_every(long ms)
     if (setitimer(ITIMER_REAL, &it, NULL) == -1)
         err(1, "setitimer");
 }
+
 static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
@@ -65,6 +66,7 @@ static void usage(int status)
             "  -s      with -t: restart the open instead (SA_RESTART)\n");
     exit(status);
 }
+
 static void report_alarm(int sig)
 {
     static const char msg[] = "fifo_open: SIGALRM\n";
@@ -75,6 +77,7 @@ static void report_alarm(int sig)
     (void)n;                            /* nothing to do if it fails */
     errno = saved_errno;
 }
+
 static void copy(int from, int to, const char *fromname, const char *toname)
 {
     static char buf[65536];
@@ -90,6 +93,7 @@ static void copy(int from, int to, const char *fromname, const char *toname)
             err(1, "write %s", toname);
     }
 }
+
 int main(int argc, char *argv[])
 {
     int opt, flags, fd, nonblock = 0, restart = 0;

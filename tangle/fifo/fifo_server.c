@@ -38,6 +38,7 @@
  * COUNT_MAX) that no other client gets. */
 #define REQUESTS "requests"
 enum { REQUEST_MAX = PIPE_BUF, COUNT_MAX = 1000000 };
+
 struct server {
     int rfd;                    /* read end of REQUESTS, O_NONBLOCK */
     int dfd;                    /* the directory, for openat */
@@ -47,6 +48,7 @@ struct server {
 };
 
 static volatile sig_atomic_t stop_signal;   /* set by the handler */
+
 static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
@@ -56,6 +58,7 @@ static void usage(int status)
             "(default 2000)\n");
     exit(status);
 }
+
 /* Make $TMPDIR/prefix.XXXXXX (default /tmp), mode 0700, into dir. */
 static void private_dir(char *dir, size_t size, const char *prefix)
 {
@@ -69,6 +72,7 @@ static void private_dir(char *dir, size_t size, const char *prefix)
         err(1, "mkdtemp in %s", tmp);
     cleanup_push(rmdir, dir);
 }
+
 static void check_dir(const char *dir)
 {
     struct stat st;
@@ -84,6 +88,7 @@ static void check_dir(const char *dir)
         errx(2, "%s: every user may write to it; use a private directory",
              dir);
 }
+
 static void make_fifo(const char *dir, char *fifo, size_t size)
 {
     struct stat st;
@@ -107,6 +112,7 @@ static void make_fifo(const char *dir, char *fifo, size_t size)
         err(1, "mkfifo %s", fifo);
     cleanup_push(unlink, fifo);
 }
+
 static void on_stop(int sig)
 {
     stop_signal = sig;
@@ -134,6 +140,7 @@ static void catch_stop_signals(sigset_t *waitmask)
             err(1, "sigaction");
     }
 }
+
 static int wait_for_request(const struct server *s)
 {
     fd_set rd;
@@ -148,6 +155,7 @@ static int wait_for_request(const struct server *s)
     }
     return 0;
 }
+
 #define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
                    "0123456789._-"
 
@@ -173,6 +181,7 @@ static const char *parse_request(char *line, char *name, unsigned long *count)
     name[n] = '\0';
     return NULL;
 }
+
 static const char *printable(const char *line)
 {
     static char out[48];
@@ -183,6 +192,7 @@ static const char *printable(const char *line)
     strcpy(out + i, line[i] != '\0' ? "..." : "");
     return out;
 }
+
 static long ms_since(const struct timespec *t0)
 {
     struct timespec now;
@@ -195,7 +205,7 @@ static long ms_since(const struct timespec *t0)
 
 static int open_reply(const struct server *s, const char *name)
 {
-    struct timespec start, pause = { 0, 1000000 };      /* 1 ms */
+    struct timespec start, nap = { 0, 1000000 };        /* 1 ms */
     struct stat st;
     int fd;
 
@@ -211,13 +221,13 @@ static int open_reply(const struct server *s, const char *name)
             warnx("%s: no reader after %ld ms; reply dropped", name, s->ms);
             return -1;
         }
-        if (pselect(0, NULL, NULL, NULL, &pause, &s->waitmask) == -1
+        if (pselect(0, NULL, NULL, NULL, &nap, &s->waitmask) == -1
             && errno != EINTR)
             err(1, "pselect");
         if (stop_signal)
-            return -1;                          /* leave the client to its timeout */
-        if (pause.tv_nsec < 64000000)
-            pause.tv_nsec *= 2;
+            return -1;                  /* the client will time out */
+        if (nap.tv_nsec < 64000000)
+            nap.tv_nsec *= 2;
     }
     if (fstat(fd, &st) == -1)
         err(1, "fstat %s", name);
@@ -228,6 +238,7 @@ static int open_reply(const struct server *s, const char *name)
     }
     return fd;
 }
+
 static void answer(struct server *s, char *line)
 {
     char name[NAME_MAX + 1], reply[32];
@@ -246,9 +257,10 @@ static void answer(struct server *s, char *line)
         warn("write %s", name);         /* EPIPE: the client left */
     else
         s->next += count;
-    if (close(fd) == -1)
+    if (close(fd) == -1)                /* the client's read sees EOF */
         warn("close %s", name);
 }
+
 static void serve(struct server *s)
 {
     char buf[REQUEST_MAX];
@@ -284,6 +296,7 @@ static void serve(struct server *s)
         }
     }
 }
+
 static void sweep(const char *dir)
 {
     DIR *d;
@@ -303,6 +316,7 @@ static void sweep(const char *dir)
     if (closedir(d) == -1)
         warn("closedir %s", dir);
 }
+
 int main(int argc, char *argv[])
 {
     struct server s = { .rfd = -1, .dfd = -1, .ms = 2000, .next = 0 };
@@ -343,8 +357,12 @@ int main(int argc, char *argv[])
     serve(&s);
     if (userdir == NULL)
         sweep(dir);
-    if (close(wfd) == -1 || close(s.rfd) == -1 || close(s.dfd) == -1)
-        warn("close");
+    if (close(wfd) == -1)                   /* the dummy writer: no more use */
+        warn("close %s", fifo);
+    if (close(s.rfd) == -1)                 /* no more requests */
+        warn("close %s", fifo);
+    if (close(s.dfd) == -1)
+        warn("close %s", dir);
     cleanup_run();
     {
         sigset_t only;

@@ -55,6 +55,7 @@ static void alarm_every(long ms)
     if (setitimer(ITIMER_REAL, &it, NULL) == -1)
         err(1, "setitimer");
 }
+
 /* Make $TMPDIR/prefix.XXXXXX (default /tmp), mode 0700, into dir. */
 static void private_dir(char *dir, size_t size, const char *prefix)
 {
@@ -68,6 +69,7 @@ static void private_dir(char *dir, size_t size, const char *prefix)
         err(1, "mkdtemp in %s", tmp);
     cleanup_push(rmdir, dir);
 }
+
 static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
@@ -76,6 +78,7 @@ static void usage(int status)
             "blocks (default 200)\n");
     exit(status);
 }
+
 static int open_partner(const char *path, int flags)
 {
     int r, w;
@@ -90,6 +93,7 @@ static int open_partner(const char *path, int flags)
         err(1, "close %s", path);
     return w;
 }
+
 static const char *probe(const char *path, int flags, int partner, long ms)
 {
     int other = -1, fd, e;
@@ -113,6 +117,7 @@ static const char *probe(const char *path, int flags, int partner, long ms)
     errno = e;
     err(1, "open %s", path);
 }
+
 int main(int argc, char *argv[])
 {
     static const struct { int flags; const char *name; } rows[] = {
