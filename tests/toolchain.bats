@@ -135,20 +135,20 @@ int main(void)
 return puts("hello from a new chapter") == EOF;
 @
 EOF
-    cat > "$S/tests/99-scratch.bats" <<'EOF'
-load helpers/common
-@test "SCRATCH-01: the program of the new chapter runs" {
-    run -0 scratch_hello
-    assert_output "hello from a new chapter"
-}
-EOF
+    # (printf, not a heredoc: bats would rewrite a line starting "@test".)
+    printf '%s\n' 'load helpers/common' \
+        '@test "SCRATCH-01: the program of the new chapter runs" {' \
+        '    run -0 scratch_hello' \
+        '    assert_output "hello from a new chapter"' '}' > "$S/tests/99-scratch.bats"
     run make -C "$S" all
     assert_success
     assert_file_exists "$S/book/build/plain/bin/scratch_hello"
     assert_file_exists "$S/tangle/scratch/scratch_hello.c"
     grep -q 'A throwaway chapter' "$S/book/ipc-book.html"
     pdftotext "$S/book/ipc-book.pdf" - | grep -q 'A throwaway chapter'
-    run make -C "$S" check T=99-scratch
+    # A clean environment: the outer bats exports variables that would
+    # confuse the inner one.
+    run env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$HOME" make -C "$S" check T=99-scratch
     assert_success
     assert_output --partial "1 passed, 0 failed"
 }
