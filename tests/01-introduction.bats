@@ -134,6 +134,12 @@ start_demo() {
     assert_dir_not_exists "$output"
 }
 
+@test "a failed system call is named with its error text, and exits 1" {
+    TMPDIR=$BATS_TEST_TMPDIR/no-such-dir run --separate-stderr cleanup_demo -x
+    assert_failure 1
+    assert_equal "$stderr" "cleanup_demo: mkdtemp in $BATS_TEST_TMPDIR/no-such-dir: No such file or directory"
+}
+
 @test "cleanup: a forked child that exits normally removes nothing of its parent's" {
     export TMPDIR=$BATS_TEST_TMPDIR
     start_demo -c

@@ -26,26 +26,18 @@ teardown() {
     ipc_audit_end
 }
 
-# await CMD...: like wait_for, but patient enough for valgrind (15 s).
-await() {
-    local i
-    for i in $(seq 300); do
-        "$@" && return 0
-        sleep 0.05
-    done
-    echo "timed out waiting for: $*" >&2
-    return 1
-}
-
 # start_server [options]: fifo_server in the background; sets server_pid
 # and dir (the directory it printed) once it is ready.  Bash starts a
 # background command with SIGINT ignored (no job control here), and the
 # server keeps an ignored signal ignored, like nohup; env restores it.
 start_server() {
+    # Empty it first: the background job truncates it only once it runs,
+    # and an earlier server's output must not pass for this one's.
+    : > "$BATS_TEST_TMPDIR/server.out"
     env --default-signal=INT fifo_server "$@" > "$BATS_TEST_TMPDIR/server.out" \
         2> "$BATS_TEST_TMPDIR/server.err" 3>&- &
     server_pid=$!
-    await test -s "$BATS_TEST_TMPDIR/server.out"
+    wait_for test -s "$BATS_TEST_TMPDIR/server.out"
     dir=$(cat "$BATS_TEST_TMPDIR/server.out")
 }
 
@@ -65,7 +57,7 @@ server_said() {
 
 # server_says LINE: wait until the server has written LINE on stderr.
 server_says() {
-    await grep -qxF -- "$1" "$BATS_TEST_TMPDIR/server.err"
+    wait_for grep -qxF -- "$1" "$BATS_TEST_TMPDIR/server.err"
 }
 
 # --- usage and arguments -------------------------------------------------
@@ -239,7 +231,7 @@ server_says() {
     fifo_open -t 100 -s r f > out 2> err 3>&- &
     bg_pids=$!
     alarms_at_least() { [ "$(grep -c '^fifo_open: SIGALRM$' err)" -ge "$1" ]; }
-    await alarms_at_least 3
+    wait_for alarms_at_least 3
     kill -0 "$bg_pids"                  # still there, still in open
     run grep -c opened err
     assert_output 0
@@ -391,7 +383,7 @@ fifo_server: lazy: no reader after 2000 ms; reply dropped"
     local pid
     pid=$(cat pid)
     kill -TERM "$pid"
-    await eval "! kill -0 $pid 2>/dev/null"
+    wait_for eval "! kill -0 $pid 2>/dev/null"
     assert_dir_not_exists "${lines[1]}"
 }
 
@@ -489,11 +481,11 @@ fifo_server: rejected a request longer than 4096 bytes"
     fifo_client -v "$dir" > /dev/null 2> killed.err 3>&- &
     local killed=$!
     bg_pids=$killed
-    await grep -q sent killed.err       # its request is in the FIFO
+    wait_for grep -q sent killed.err       # its request is in the FIFO
     fifo_client -v "$dir" > /dev/null 2> termed.err 3>&- &
     local termed=$!
     bg_pids="$killed $termed"
-    await grep -q sent termed.err       # and this one after it
+    wait_for grep -q sent termed.err       # and this one after it
     kill -KILL "$killed"                # no clean-up: its FIFO stays
     kill -TERM "$termed"                # cleans up: its FIFO goes
     wait "$killed" || true

@@ -41,7 +41,7 @@ static void make_names(char *dir, size_t dirsize, char *fifo, size_t fifosize)
         >= dirsize)
         errx(1, "TMPDIR is too long");
     if (mkdtemp(dir) == NULL)           /* mode 0700, a name nobody can guess */
-        err(1, "mkdtemp %s", dir);
+        err(1, "mkdtemp in %s", tmp);   /* (it has overwritten the XXXXXX) */
     cleanup_push(rmdir, dir);
     if ((size_t)snprintf(fifo, fifosize, "%s/fifo", dir) >= fifosize)
         errx(1, "TMPDIR is too long");

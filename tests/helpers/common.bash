@@ -45,10 +45,12 @@ bounded() {
     timeout -k 2 "$t" "$@"
 }
 
-# wait_for CMD...: retry CMD every 50 ms for up to 5 s.
+# wait_for CMD...: retry CMD every 50 ms until it succeeds: for up to 5 s,
+# or 20 s under valgrind, where everything starts slowly.
 wait_for() {
-    local i
-    for i in $(seq 100); do
+    local i tries=100
+    [ "${VALGRIND:-}" = 1 ] && tries=400
+    for ((i = 0; i < tries; i++)); do
         "$@" && return 0
         sleep 0.05
     done
