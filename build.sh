@@ -22,13 +22,18 @@ cd "$(dirname "$0")"
 PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
     texlive-xetex texlive-latex-recommended texlive-fonts-recommended
     lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
-    bats-file socat procps util-linux valgrind poppler-utils
-    chromium nodejs npm"
+    bats-file socat procps util-linux valgrind poppler-utils"
+# Wanted as commands, which another package may provide (Node.js from
+# NodeSource bundles npm and conflicts with Debian's npm): command:package.
+COMMANDS="chromium:chromium node:nodejs npm:npm"
 
 missing=
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' ||
         missing="$missing $p"
+done
+for cp in $COMMANDS; do
+    command -v "${cp%%:*}" > /dev/null || missing="$missing ${cp#*:}"
 done
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ]; then
