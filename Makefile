@@ -98,12 +98,14 @@ $(PDF): $(BUILD)/book.md $(WEAVE_DEPS)
 # --- tests ------------------------------------------------------------------
 # T=02-pipes runs one chapter's tests; VALGRIND=1 runs every program under
 # valgrind memcheck; SANITIZE=1 (above) tests the ASan/UBSan build.
+# T may name several: T="01-introduction 02-pipes".
 T ?=
-BATS_FILES := $(if $(T),$(wildcard tests/$(T).bats),tests)
+BATS_FILES := $(if $(T),$(wildcard $(T:%=tests/%.bats)),tests)
 # The browser tests (tests/browser.bats) read the HTML book: build it first
 # when they are among the tests run.
-check test: programs $(if $(filter-out browser,$(T)),,html)
-	@test -n "$(BATS_FILES)" || { echo "no tests/$(T).bats" >&2; exit 2; }
+check test: programs $(if $(T),$(if $(filter browser,$(T)),html),html)
+	@test $(words $(BATS_FILES)) = $(words $(or $(T),tests)) || \
+	    { echo "no such tests: $(T) (see tests/*.bats)" >&2; exit 2; }
 	IPC_BIN=$(abspath $(BIN)) VALGRIND=$(VALGRIND) tests/run $(BATS_FILES)
 
 # --- benchmarks: regenerate the measured tables and plots the book shows ---
@@ -125,7 +127,7 @@ help:
 	@echo 'make programs     build the programs only (into $(BIN))'
 	@echo 'make html | pdf   build one book: $(HTML) or $(PDF)'
 	@echo 'make check        run every test (alias: make test)'
-	@echo 'make check T=02-pipes        run one chapter'"'"'s tests'
+	@echo 'make check T=02-pipes        run one chapter'"'"'s tests (or several)'
 	@echo 'make check SANITIZE=1        ... with ASan and UBSan'
 	@echo 'make check VALGRIND=1        ... under valgrind memcheck'
 	@echo 'make bench        rerun the benchmarks, regenerate book/measured/'

@@ -5,6 +5,10 @@
 
 load helpers/common
 
+# The copies are built as from a shell: not with the options (SANITIZE=1,
+# say) of the make that runs these tests.
+unset MAKEFLAGS MFLAGS MAKELEVEL SANITIZE VALGRIND T BUILD CHAPTERS
+
 # copy_repo DEST: the repository's files, without anything built.
 copy_repo() {
     mkdir -p "$1"
