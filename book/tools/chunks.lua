@@ -405,28 +405,37 @@ local function filter_box(id, what)
     id, what, what)
 end
 
+-- One entry of an index: its title, where it is defined, where it is used.
+local function index_entry(key, title_html, title_latex, defs_html, defs, uses)
+  if html then
+    local u = #uses > 0 and (", used in " .. list_html(uses)) or ""
+    return string.format('<li data-filter="%s">%s %s%s</li>', html_escape(key:lower()), title_html, defs_html, u)
+  end
+  local t = {}
+  for _, r in ipairs(defs) do table.insert(t, page_latex(r)) end
+  local u = #uses > 0 and (", used in " .. list_latex(uses)) or ""
+  return "\\item " .. title_latex .. "~" .. table.concat(t, ", ") .. u
+end
+
+local function index_block(items, box, what, class)
+  if html then
+    return pandoc.RawBlock("html", filter_box(box, what)
+      .. '<ul class="index ' .. class .. '" data-filter-by="' .. box .. '">\n' .. table.concat(items, "\n") .. "\n</ul>")
+  end
+  return pandoc.RawBlock("latex", "\\begin{NWindex}\n" .. table.concat(items, "\n") .. "\n\\end{NWindex}")
+end
+
 local function chunk_index(text)
   local items = {}
   for line in text:gmatch("[^\n]+") do
     local f = split_tabs(line)
     local defs, uses = refs(f[3] or ""), refs(f[4] or "")
-    if html then
-      local u = #uses > 0 and (", used in " .. list_html(uses)) or ""
-      local name = f[2]:gsub("%[%[(.-)%]%]", "%1")
-      table.insert(items, string.format('<li data-filter="%s"><a href="#%s">⟨%s⟩</a> %s%s</li>',
-        html_escape(name:lower()), f[1], name_html(f[2]), list_html(defs), u))
-    else
-      local t = {}
-      for _, r in ipairs(defs) do table.insert(t, page_latex(r)) end
-      local u = #uses > 0 and (", used in " .. list_latex(uses)) or ""
-      table.insert(items, "\\item $\\langle$" .. name_latex(f[2]) .. "$\\rangle$~" .. table.concat(t, ", ") .. u)
-    end
+    table.insert(items, index_entry(f[2]:gsub("%[%[(.-)%]%]", "%1"),
+      string.format('<a href="#%s">⟨%s⟩</a>', f[1], name_html(f[2])),
+      "$\\langle$" .. name_latex(f[2]) .. "$\\rangle$",
+      list_html(defs), defs, uses))
   end
-  if html then
-    return pandoc.RawBlock("html", filter_box("filter-chunks", "chunks")
-      .. '<ul class="index chunk-index" data-filter-by="filter-chunks">\n' .. table.concat(items, "\n") .. "\n</ul>")
-  end
-  return pandoc.RawBlock("latex", "\\begin{NWindex}\n" .. table.concat(items, "\n") .. "\n\\end{NWindex}")
+  return index_block(items, "filter-chunks", "chunks", "chunk-index")
 end
 
 local function ident_index(text)
@@ -440,25 +449,14 @@ local function ident_index(text)
     for _, r in ipairs(uses) do
       if exported[f[1]] or deftops[top_of(r.label)] then table.insert(kept, r) end
     end
-    uses = kept
-    if html then
-      local d = {}
-      for _, r in ipairs(defs) do table.insert(d, '<a class="defn" href="#' .. r.label .. '">' .. r.num .. "</a>") end
-      local u = #uses > 0 and (", used in " .. list_html(uses)) or ""
-      table.insert(items, string.format('<li data-filter="%s"><code>%s</code>: defined in %s%s</li>',
-        html_escape(f[1]:lower()), html_escape(f[1]), table.concat(d, ", "), u))
-    else
-      local t = {}
-      for _, r in ipairs(defs) do table.insert(t, page_latex(r)) end
-      local u = #uses > 0 and (", used in " .. list_latex(uses)) or ""
-      table.insert(items, "\\item \\texttt{" .. latex_escape(f[1]) .. "}: defined in " .. table.concat(t, ", ") .. u)
-    end
+    local d = {}
+    for _, r in ipairs(defs) do table.insert(d, '<a class="defn" href="#' .. r.label .. '">' .. r.num .. "</a>") end
+    table.insert(items, index_entry(f[1],
+      "<code>" .. html_escape(f[1]) .. "</code>: defined in",
+      "\\texttt{" .. latex_escape(f[1]) .. "}: defined in",
+      table.concat(d, ", "), defs, kept))
   end
-  if html then
-    return pandoc.RawBlock("html", filter_box("filter-idents", "identifiers")
-      .. '<ul class="index ident-index" data-filter-by="filter-idents">\n' .. table.concat(items, "\n") .. "\n</ul>")
-  end
-  return pandoc.RawBlock("latex", "\\begin{NWindex}\n" .. table.concat(items, "\n") .. "\n\\end{NWindex}")
+  return index_block(items, "filter-idents", "identifiers", "ident-index")
 end
 
 -- ------------------------------------------------------------- claims
