@@ -66,6 +66,16 @@ chapters() { ls "$IPC_ROOT"/chapters/[0-9][0-9]-*.md; }
     assert_output --regexp "chapters/01-introduction\.md:$line:[0-9]+: error: .nn. undeclared"
 }
 
+@test "a syntax error (a missing semicolon) is reported at its line in the chapter" {
+    scratch_copy
+    local ch=$S/chapters/01-introduction.md line
+    line=$(grep -n '^        got += (size_t)n;' "$ch" | cut -d: -f1)
+    sed -i "${line}s/(size_t)n;/(size_t)n/" "$ch"
+    run make -C "$S" programs
+    assert_failure
+    assert_output --regexp "chapters/01-introduction\.md:$line:[0-9]+: error: expected .;. before"
+}
+
 @test "a compiler warning fails the build" {
     scratch_copy
     local ch=$S/chapters/01-introduction.md
