@@ -224,6 +224,8 @@ EOF
     grep -q 'Index of identifiers' <<< "$text"
     grep -qE 'Used in chunk [0-9]+ \(p\. ?[0-9]+\)' <<< "$text"
     refute grep -q '??' <<< "$text"
+    # identifiers inside the code are links too, e.g. read_full in rwcopy
+    grep -q 'hyperlink{[^}]*}{read\\_full}' "$BUILT/book/build/pdf/book.tex"
 }
 
 @test "tangle/Makefile builds every program with nothing but cc and make" {

@@ -4,7 +4,7 @@
 -- format "chunk" (its line format is described there).  This filter:
 --   * highlights the chunk's code with pandoc's own highlighter, then turns
 --     each chunk use inside it into a link (HTML <a>, LaTeX \hyperlink),
---     and in HTML each identifier into a link to its definition;
+--     and each identifier into a link to its definition;
 --   * heads it "<name> N +=" with previous/next links and a breadcrumb from
 --     the use graph (file > chunk > ... > this chunk), and adds the footers
 --     "continued in", "used in", "defines", "uses", built by noweb's noidx;
@@ -337,8 +337,73 @@ local function page_latex(ref)
   return string.format("\\hyperlink{%s}{%s}~(p.\\,\\pageref{%s})", anchor(ref.label), ref.num, anchor(ref.label))
 end
 
+-- Identifiers inside highlighted LaTeX become links too.  The code is a
+-- run of \XxxTok{...} tokens whose text escapes _ { } as \_ \{ \}; the
+-- tokens of comments, strings and preprocessor lines are left alone.
+local latex_skip = { CommentTok = 1, StringTok = 1, CharTok = 1, PreprocessorTok = 1,
+  ImportTok = 1, DocumentationTok = 1, CommentVarTok = 1, VerbatimStringTok = 1,
+  SpecialStringTok = 1, SpecialCharTok = 1, AnnotationTok = 1, InformationTok = 1 }
+
+local function link_words_latex(body, targets)
+  local out, word, i = {}, {}, 1
+  local function flush()
+    if #word == 0 then return end
+    local w = table.concat(word)
+    local label = targets[(w:gsub("\\_", "_"))]
+    if label and w:match("^[%a\\]") then
+      -- the link keeps the token's colour
+      w = "{\\hypersetup{linkcolor=.}\\hyperlink{" .. anchor(label) .. "}{" .. w .. "}}"
+    end
+    table.insert(out, w)
+    word = {}
+  end
+  while i <= #body do
+    local ch = body:sub(i, i)
+    if ch == "\\" and body:sub(i + 1, i + 1) == "_" then
+      table.insert(word, "\\_"); i = i + 2
+    elseif ch == "\\" then
+      flush()
+      local cmd = body:match("^\\%a+", i) or body:sub(i, i + 1)
+      table.insert(out, cmd); i = i + #cmd
+    elseif ch:match("[%w]") then
+      table.insert(word, ch); i = i + 1
+    else
+      flush(); table.insert(out, ch); i = i + 1
+    end
+  end
+  flush()
+  return table.concat(out)
+end
+
+local function link_idents_latex(code, targets)
+  if next(targets) == nil then return code end
+  local out, pos = {}, 1
+  while true do
+    local s, e, tok = code:find("\\(%a+Tok){", pos)
+    if not s then break end
+    local i, depth = e + 1, 1             -- find the token's closing brace
+    while i <= #code do
+      local ch = code:sub(i, i)
+      if ch == "\\" then i = i + 2
+      elseif ch == "{" then depth = depth + 1; i = i + 1
+      elseif ch == "}" then
+        depth = depth - 1
+        if depth == 0 then break end
+        i = i + 1
+      else i = i + 1 end
+    end
+    local body = code:sub(e + 1, i - 1)
+    table.insert(out, code:sub(pos, e))
+    table.insert(out, latex_skip[tok] and body or link_words_latex(body, targets))
+    table.insert(out, "}")
+    pos = i + 1
+  end
+  table.insert(out, code:sub(pos))
+  return table.concat(out)
+end
+
 local function chunk_latex(c)
-  local code = highlight(c.lines, c.lang, "latex")
+  local code = link_idents_latex(highlight(c.lines, c.lang, "latex"), ident_targets(c))
   for i, l in ipairs(c.lines) do
     if l.use then
       local a = string.format("\\hyperlink{%s}{\\NWuse{%s}{%s}}", anchor(l.label), name_latex(l.name, true), l.num)
