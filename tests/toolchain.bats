@@ -56,23 +56,25 @@ chapters() { ls "$IPC_ROOT"/chapters/[0-9][0-9]-*.md; }
     refute_output --partial "cc "
 }
 
-@test "a C error in a chunk is reported at its line in the chapter" {
+# break_got_line FROM TO: in a scratch copy, change FROM to TO in one line
+# of chapter 1 (read_full's `got += (size_t)n;`), whose number is left in
+# $line, and build the programs, which must now fail.
+break_got_line() {
     scratch_copy
-    local ch=$S/chapters/01-introduction.md line
+    local ch=$S/chapters/01-introduction.md
     line=$(grep -n '^        got += (size_t)n;' "$ch" | cut -d: -f1)
-    sed -i "${line}s/(size_t)n;/(size_t)nn;/" "$ch"
+    sed -i "${line}s|$1|$2|" "$ch"
     run make -C "$S" programs
     assert_failure
+}
+
+@test "a C error in a chunk is reported at its line in the chapter" {
+    break_got_line '(size_t)n;' '(size_t)nn;'
     assert_output --regexp "chapters/01-introduction\.md:$line:[0-9]+: error: .nn. undeclared"
 }
 
 @test "a syntax error (a missing semicolon) is reported at its line in the chapter" {
-    scratch_copy
-    local ch=$S/chapters/01-introduction.md line
-    line=$(grep -n '^        got += (size_t)n;' "$ch" | cut -d: -f1)
-    sed -i "${line}s/(size_t)n;/(size_t)n/" "$ch"
-    run make -C "$S" programs
-    assert_failure
+    break_got_line '(size_t)n;' '(size_t)n'
     assert_output --regexp "chapters/01-introduction\.md:$line:[0-9]+: error: expected .;. before"
 }
 
@@ -103,12 +105,7 @@ chapters() { ls "$IPC_ROOT"/chapters/[0-9][0-9]-*.md; }
 }
 
 @test "a code line wider than 80 columns fails the build" {
-    scratch_copy
-    local ch=$S/chapters/01-introduction.md line
-    line=$(grep -n '^        got += (size_t)n;' "$ch" | cut -d: -f1)
-    sed -i "${line}s|\$|$(printf '%*s' 70 '')/* too wide */|" "$ch"
-    run make -C "$S" programs
-    assert_failure
+    break_got_line '$' "$(printf '%*s' 70 '')/* too wide */"
     assert_output --partial "chapters/01-introduction.md:$line: code line is"
 }
 
