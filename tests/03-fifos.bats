@@ -183,6 +183,8 @@ server_says() {
     # With a reader there (even one still waiting in open), it opens.
     fifo_open r f > out 2>/dev/null 3>&- &
     bg_pids=$!
+    # Wait until the reader is there, asleep in open (slow under valgrind).
+    wait_for grep -qx wait_for_partner "/proc/$bg_pids/wchan"
     run --separate-stderr bounded 10 fifo_open -n w f <<< "made it"
     assert_success
     wait "$bg_pids"
