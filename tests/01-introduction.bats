@@ -16,11 +16,15 @@ teardown() { ipc_audit_end; }
     assert_equal "$stderr" ""
 }
 
-@test "rwcopy rejects a bad option and an extra operand with status 2" {
-    run --separate-stderr rwcopy -q
+@test "both programs print usage with -h (status 0) and refuse an unknown option (status 2)" {
+    assert_usage_conventions rwcopy cleanup_demo
+}
+
+@test "rwcopy rejects an extra operand with status 2" {
+    run --separate-stderr rwcopy extra
     assert_failure 2
     assert_equal "$output" ""
-    run -2 rwcopy extra
+    assert_equal "${stderr_lines[0]}" "usage: rwcopy [-iv] [-b size] [-n count]"
 }
 
 @test "parse_size refuses junk, negative, zero and oversized sizes with status 2" {

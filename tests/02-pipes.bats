@@ -14,24 +14,8 @@ page=$(getconf PAGESIZE)
 
 # --- usage and errors, for every program -------------------------------------
 
-@test "every pipe program prints its usage with -h to stdout and exits 0" {
-    local p
-    for p in $PROGRAMS; do
-        run --separate-stderr "$p" -h
-        assert_success
-        assert_line --index 0 --regexp "^usage: $p "
-        assert_equal "$stderr" ""
-    done
-}
-
-@test "every pipe program rejects an unknown option with status 2 and no output" {
-    local p
-    for p in $PROGRAMS; do
-        run --separate-stderr "$p" -Q </dev/null
-        assert_failure 2
-        assert_equal "$output" ""
-        [[ $stderr == *"$p: invalid option -- 'Q'"* ]]
-    done
+@test "every pipe program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
+    assert_usage_conventions $PROGRAMS
 }
 
 @test "pipe_lab -l lists the fifteen experiments" {

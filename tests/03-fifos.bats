@@ -62,14 +62,8 @@ server_says() {
 
 # --- usage and arguments -------------------------------------------------
 
-@test "every program prints its usage with -h on stdout and exits 0" {
-    local p
-    for p in fifo_open fifo_table fifo_server fifo_client; do
-        run --separate-stderr "$p" -h
-        assert_success
-        assert_line --index 0 --regexp "^usage: $p "
-        assert_equal "$stderr" ""
-    done
+@test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
+    assert_usage_conventions fifo_open fifo_table fifo_server fifo_client
 }
 
 @test "bad arguments give a one-line error and status 2" {

@@ -5,6 +5,7 @@
 #   ipc_audit_begin / ipc_audit_end   prove a test leaves nothing behind
 #   wait_for CMD...                   poll (bounded) until CMD succeeds
 #   as_nobody CMD...                  run CMD as an unprivileged user
+#   assert_usage_conventions PROG...  -h gives usage (0), a bad option 2
 #   bounded CMD...                    run CMD under a timeout (10 s default)
 
 bats_require_minimum_version 1.5.0
@@ -56,6 +57,23 @@ wait_for() {
     done
     echo "timed out waiting for: $*" >&2
     return 1
+}
+
+# assert_usage_conventions PROG...: the book's rules for every program:
+# -h prints "usage: PROG ..." to stdout and exits 0; an unknown option
+# prints nothing on stdout, names itself on stderr and exits 2.
+assert_usage_conventions() {
+    local p
+    for p in "$@"; do
+        run --separate-stderr "$p" -h
+        assert_success
+        assert_line --index 0 --regexp "^usage: $p( |$)"
+        assert_equal "$stderr" ""
+        run --separate-stderr "$p" -Q </dev/null
+        assert_failure 2
+        assert_equal "$output" ""
+        [[ $stderr == *"$p: invalid option -- 'Q'"* ]]
+    done
 }
 
 # as_nobody CMD...: run CMD as nobody:nogroup with no supplementary groups,
