@@ -102,10 +102,15 @@ teardown() { ipc_audit_end; }
 
 # --- cleanup_demo: lib/cleanup ------------------------------------------------
 
-# start_demo [options]: run cleanup_demo in the background with its output in
-# $BATS_TEST_TMPDIR/out; sets $demo_pid and $demo_dir once the names exist.
+# start_demo [CMD...]: run CMD (default: cleanup_demo) in the background,
+# its output in $BATS_TEST_TMPDIR/out; sets $demo_pid and $demo_dir once
+# the names exist.  The file is emptied first: the background job empties
+# it only once it runs, and an earlier run's path must not pass for this
+# one's.
 start_demo() {
-    cleanup_demo "$@" > "$BATS_TEST_TMPDIR/out" 2>&1 &
+    [ $# -gt 0 ] || set -- cleanup_demo
+    : > "$BATS_TEST_TMPDIR/out"
+    "$@" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
     demo_pid=$!
     wait_for test -s "$BATS_TEST_TMPDIR/out"
     demo_dir=$(head -n 1 "$BATS_TEST_TMPDIR/out")
@@ -147,7 +152,7 @@ start_demo() {
 
 @test "cleanup: a forked child that exits normally removes nothing of its parent's" {
     export TMPDIR=$BATS_TEST_TMPDIR
-    start_demo -c
+    start_demo cleanup_demo -c
     # The child has exited by now (the parent reaped it before pause).
     sleep 0.2
     assert_fifo_exists "$demo_dir/fifo"
@@ -163,13 +168,7 @@ start_demo() {
         num=$(kill -l "$sig")
         # Background jobs of a script start with SIGINT ignored; give the
         # program the default disposition, as an interactive shell would.
-        start_demo_default() {
-            env --default-signal=INT cleanup_demo > "$BATS_TEST_TMPDIR/out" 2>&1 &
-            demo_pid=$!
-            wait_for test -s "$BATS_TEST_TMPDIR/out"
-            demo_dir=$(head -n 1 "$BATS_TEST_TMPDIR/out")
-        }
-        start_demo_default
+        start_demo env --default-signal=INT cleanup_demo
         kill -"$sig" "$demo_pid"
         status=0
         wait "$demo_pid" || status=$?
@@ -180,13 +179,7 @@ start_demo() {
 
 @test "cleanup: a signal ignored at start stays ignored (nohup)" {
     export TMPDIR=$BATS_TEST_TMPDIR
-    start_demo_nohup() {
-        nohup cleanup_demo > "$BATS_TEST_TMPDIR/out" 2>/dev/null &
-        demo_pid=$!
-        wait_for test -s "$BATS_TEST_TMPDIR/out"
-        demo_dir=$(head -n 1 "$BATS_TEST_TMPDIR/out")
-    }
-    start_demo_nohup
+    start_demo nohup cleanup_demo
     kill -HUP "$demo_pid"
     sleep 0.2
     kill -0 "$demo_pid"            # still alive: SIGHUP was ignored
