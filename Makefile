@@ -100,11 +100,15 @@ $(PDF): $(BUILD)/book.md $(WEAVE_DEPS)
 # valgrind memcheck; SANITIZE=1 (above) tests the ASan/UBSan build.
 # T may name several: T="01-introduction 02-pipes".
 T ?=
-BATS_FILES := $(if $(T),$(wildcard $(T:%=tests/%.bats)),tests)
+# With SANITIZE=1 or VALGRIND=1 and no T, only the chapters' tests run:
+# the others test the build and the book, not the programs.
+CHAPTER_TESTS := $(sort $(wildcard tests/[0-9][0-9]-*.bats))
+BATS_FILES := $(if $(T),$(wildcard $(T:%=tests/%.bats)),\
+    $(if $(filter 1,$(SANITIZE) $(VALGRIND)),$(CHAPTER_TESTS),tests))
 # The browser tests (tests/browser.bats) read the HTML book: build it first
 # when they are among the tests run.
 check test: programs $(if $(T),$(if $(filter browser,$(T)),html),html)
-	@test $(words $(BATS_FILES)) = $(words $(or $(T),tests)) || \
+	@test -z "$(T)" || test $(words $(BATS_FILES)) = $(words $(T)) || \
 	    { echo "no such tests: $(T) (see tests/*.bats)" >&2; exit 2; }
 	IPC_BIN=$(abspath $(BIN)) VALGRIND=$(VALGRIND) tests/run $(BATS_FILES)
 

@@ -253,26 +253,3 @@ EOF
         esac
     done
 }
-
-@test "the audit reports a FIFO, a System V queue, a /dev/shm object and a lock left behind" {
-    local fifo=$BATS_TEST_TMPDIR/left.fifo shm=/dev/shm/ipc-book-audit-test.$$ qid
-    ipc_audit_begin
-    mkfifo "$fifo"
-    : > "$shm"
-    qid=$(ipcmk -Q | grep -o '[0-9]*$')
-    # The subshell takes the lock, then becomes sleep, holding it.
-    ( exec 9> "$shm"; flock 9; exec sleep 30 ) 3>&- &
-    local holder=$!
-    wait_for grep -q FLOCK /proc/locks
-    run ipc_audit_end
-    kill "$holder"; wait "$holder" || true
-    ipcrm -q "$qid"; rm -f "$shm" "$fifo"
-    assert_failure
-    assert_output --partial "tmp-p $fifo"
-    assert_output --partial "dev-shm ${shm#/dev/shm/}"
-    assert_output --regexp "sysv-msg -?[0-9]+ $qid"
-    assert_output --partial "lock FLOCK ADVISORY WRITE"
-    run ipc_audit_end                   # and now all is as it was
-    assert_success
-}
-

@@ -13,7 +13,7 @@ bats_load_library bats-support 2>/dev/null || load /usr/lib/bats/bats-support/lo
 bats_load_library bats-assert  2>/dev/null || load /usr/lib/bats/bats-assert/load
 bats_load_library bats-file    2>/dev/null || load /usr/lib/bats/bats-file/load
 
-IPC_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+IPC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${IPC_BIN:=$IPC_ROOT/book/build/plain/bin}"
 export IPC_ROOT IPC_BIN
 # A deadlock is a failure, not a hang.
@@ -84,4 +84,4 @@ as_nobody() {
 
 # The audit (ipc_audit_snapshot, ipc_audit_begin, ipc_audit_end) is shared
 # with tests/run, which wraps the whole suite in it.
-source "$BATS_TEST_DIRNAME/helpers/audit.bash"
+source "$IPC_ROOT/tests/helpers/audit.bash"
