@@ -1,20 +1,25 @@
 #!/usr/bin/env node
 // read.js CHECK BOOK.html [ARTEFACTS]: read the HTML book in headless
 // Chromium as a reader would, and check one thing (tests/browser.bats).
+// read.js all BOOK.html ARTEFACTS RESULTS: every check, in one browser
+// started once; each check's verdict goes to RESULTS/CHECK.status (0 or 1)
+// and its reasons to RESULTS/CHECK.out.
 //
-// Exit status: 0 the check passed; 1 it failed (the reasons on stderr);
-// 2 bad usage; 75 the browser cannot start here (the test skips).
+// Exit status: 0 the check passed (with all: every check ran); 1 it
+// failed (the reasons on stderr); 2 bad usage; 75 the browser cannot
+// start here (the tests skip).
 // CHROMIUM names the browser (default /usr/bin/chromium).
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const url = require("url");
 
-const [check, bookArg, artefacts] = process.argv.slice(2);
+const [checkArg, bookArg, artefacts, results] = process.argv.slice(2);
 const CHECKS = ["shots", "offline", "links", "narrow", "copy", "filter", "nojs",
   "contrast", "theme", "contents"];
-if (!CHECKS.includes(check) || !bookArg) {
-  console.error("usage: read.js " + CHECKS.join("|") + " BOOK.html [ARTEFACTS]");
+if (!(CHECKS.includes(checkArg) || (checkArg === "all" && results)) || !bookArg) {
+  console.error("usage: read.js " + CHECKS.join("|") + " BOOK.html [ARTEFACTS]\n" +
+    "       read.js all BOOK.html ARTEFACTS RESULTS");
   process.exit(2);
 }
 const book = path.resolve(bookArg);
@@ -33,7 +38,7 @@ try {
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
-async function main(browser) {
+async function main(browser, check) {
   // a context per view; every request that is not file: or data: is
   // recorded and refused, so the book can never reach the network
   async function open(opts = {}) {
@@ -364,15 +369,26 @@ async function main(browser) {
     console.error(`read.js: chromium cannot start here: ${e.message.split("\n")[0]}`);
     process.exit(75);
   }
+  const checks = checkArg === "all" ? CHECKS : [checkArg];
+  let failed = false;
   try {
-    await main(browser);
-  } catch (e) {
-    fail(`read.js: ${e.stack || e}`);
+    for (const check of checks) {
+      failures.length = 0;
+      try {
+        await main(browser, check);
+      } catch (e) {
+        fail(`read.js: ${e.stack || e}`);
+      }
+      if (results) {
+        fs.writeFileSync(path.join(results, check + ".out"), failures.join("\n"));
+        fs.writeFileSync(path.join(results, check + ".status"), failures.length ? "1" : "0");
+      } else if (failures.length) {
+        failures.forEach((f) => console.error(f));
+        failed = true;
+      }
+    }
   } finally {
     await browser.close();
   }
-  if (failures.length) {
-    failures.forEach((f) => console.error(f));
-    process.exit(1);
-  }
+  process.exit(failed ? 1 : 0);
 })();
