@@ -153,9 +153,10 @@ start_demo() {
 @test "cleanup: a forked child that exits normally removes nothing of its parent's" {
     export TMPDIR=$BATS_TEST_TMPDIR
     start_demo cleanup_demo -c
-    # The child has exited by now (the parent reaped it before pause).
-    sleep 0.2
+    # The parent says when it has reaped the child; only then look.
+    wait_for grep -q '^child [0-9]* exited, status 0$' "$BATS_TEST_TMPDIR/out"
     assert_fifo_exists "$demo_dir/fifo"
+    assert_dir_exists "$demo_dir"
     kill -TERM "$demo_pid"
     wait "$demo_pid" || true
     assert_dir_not_exists "$demo_dir"
@@ -180,12 +181,14 @@ start_demo() {
 @test "cleanup: a signal ignored at start stays ignored (nohup)" {
     export TMPDIR=$BATS_TEST_TMPDIR
     start_demo nohup cleanup_demo
+    # Two signals, HUP first.  Had SIGHUP not been ignored, it would have
+    # killed the process (status 129) before SIGTERM could: the kernel
+    # delivers the lower-numbered of two pending signals first.
     kill -HUP "$demo_pid"
-    sleep 0.2
-    kill -0 "$demo_pid"            # still alive: SIGHUP was ignored
-    assert_fifo_exists "$demo_dir/fifo"
     kill -TERM "$demo_pid"
-    wait "$demo_pid" || true
+    local status=0
+    wait "$demo_pid" || status=$?
+    assert_equal "$status" 143
     assert_dir_not_exists "$demo_dir"
 }
 

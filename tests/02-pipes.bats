@@ -194,6 +194,7 @@ rounded() {
 }
 
 @test "PIPE-06: unprivileged, F_SETPIPE_SZ above pipe-max-size fails EPERM; up to it, it works" {
+    needs_root "to run pipe_lab as nobody, without CAP_SYS_RESOURCE"
     local max
     max=$(cat /proc/sys/fs/pipe-max-size)
     run --separate-stderr as_nobody "$IPC_BIN/pipe_lab" setsize $((max + 1))

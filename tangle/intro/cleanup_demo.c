@@ -53,6 +53,7 @@ int main(int argc, char *argv[])
 {
     char dir[PATH_MAX], fifo[PATH_MAX];
     int opt, child = 0, fail = 0, leave = 0;
+    int status;
     pid_t pid;
 
     while ((opt = getopt(argc, argv, "cfhx")) != -1) {
@@ -77,8 +78,12 @@ int main(int argc, char *argv[])
         case 0:             /* child: exit normally, remove nothing */
             exit(0);
         default:                        /* parent: reap it, names still there */
-            if (waitpid(pid, NULL, 0) == -1)
+            if (waitpid(pid, &status, 0) == -1)
                 err(1, "waitpid");
+            printf("child %ld exited, status %d\n", (long)pid,
+                   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+            if (fflush(stdout) == EOF)
+                err(1, "stdout");
         }
     }
     if (fail) {

@@ -5,6 +5,7 @@
 #   ipc_audit_begin / ipc_audit_end   prove a test leaves nothing behind
 #   wait_for CMD...                   poll (bounded) until CMD succeeds
 #   as_nobody CMD...                  run CMD as an unprivileged user
+#   needs_root WHY...                 skip unless this run may act as root
 #   assert_usage_conventions PROG...  -h gives usage (0), a bad option 2
 #   bounded CMD...                    run CMD under a timeout (10 s default)
 
@@ -77,9 +78,18 @@ assert_usage_conventions() {
 }
 
 # as_nobody CMD...: run CMD as nobody:nogroup with no supplementary groups,
-# to show a permission check root would bypass.
+# to show a permission check root would bypass.  A test that uses it, or
+# chown, calls needs_root first.
 as_nobody() {
     setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
+}
+
+# needs_root WHY...: skip the rest of this test, saying WHY, unless this run
+# can do what only root can: become another user (as_nobody), give a file
+# away (chown).  An ordinary user's `make check` skips these and counts them.
+needs_root() {
+    setpriv --reuid=nobody --regid=nogroup --clear-groups -- true 2>/dev/null ||
+        skip "needs root: $*"
 }
 
 # The audit (ipc_audit_snapshot, ipc_audit_begin, ipc_audit_end) is shared
