@@ -29,7 +29,7 @@ teardown() { ipc_audit_end; }
 
 @test "parse_size refuses junk, negative, zero and oversized sizes with status 2" {
     local bad
-    for bad in 10x '' -1 0 65M 18446744073709551615k k 1Mk; do
+    for bad in 10x '' -1 0 65M 18446744073709551615k k 1Mk ' 5' +5 '5 '; do
         run --separate-stderr rwcopy -b "$bad" </dev/null
         assert_failure 2
         assert_equal "$stderr" "rwcopy: block size: '$bad' is not a size from 1 to 67108864 bytes (suffix k or M allowed)"
@@ -38,7 +38,8 @@ teardown() { ipc_audit_end; }
 
 @test "parse_long refuses junk, overflow and out-of-range counts with status 2" {
     local bad
-    for bad in 10x '' ' ' -1 99999999999999999999 0x10; do
+    # The one rule of both parsers: digits, no blanks, no sign.
+    for bad in 10x '' ' ' -1 99999999999999999999 0x10 ' 5' +5 '5 ' -0; do
         run --separate-stderr rwcopy -n "$bad" </dev/null
         assert_failure 2
         assert_equal "$stderr" "rwcopy: count: '$bad' is not a number from 0 to 9223372036854775807"

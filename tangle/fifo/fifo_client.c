@@ -21,51 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 #include "lib/cleanup.h"
 #include "lib/io.h"
 #include "lib/num.h"
-
-/* A client sends the line "NAME COUNT\n" into the FIFO REQUESTS of the
- * server's directory, in one write of at most REQUEST_MAX bytes, so that
- * it arrives whole.  NAME is a FIFO the client made in that directory;
- * the server writes "FIRST\n" into it: the first of COUNT numbers (1 to
- * COUNT_MAX) that no other client gets. */
-#define REQUESTS "requests"
-enum { REQUEST_MAX = PIPE_BUF, COUNT_MAX = 1000000 };
-
-/* The handler that only interrupts: it exists so that SIGALRM does not
- * kill us. */
-static void interrupt_on_alarm(int sig)
-{
-    (void)sig;
-}
-
-/* Run handler on SIGALRM; flags is 0 (interrupt calls) or SA_RESTART. */
-static void catch_alarm(void (*handler)(int), int flags)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = flags;
-    if (sigaction(SIGALRM, &sa, NULL) == -1)
-        err(1, "sigaction");
-}
-
-/* SIGALRM every ms milliseconds from now on; 0 stops the timer. */
-static void alarm_every(long ms)
-{
-    struct itimerval it;
-
-    it.it_value.tv_sec = ms / 1000;
-    it.it_value.tv_usec = ms % 1000 * 1000;
-    it.it_interval = it.it_value;
-    if (setitimer(ITIMER_REAL, &it, NULL) == -1)
-        err(1, "setitimer");
-}
+#include "lib/prog.h"
+#include "lib/sig.h"
+#include "fifo/seq_protocol.h"
 
 static void usage(int status)
 {
@@ -132,20 +94,19 @@ static unsigned long long await_reply(const char *path, long ms)
     unsigned long long first;
     int fd;
 
-    catch_alarm(interrupt_on_alarm, 0);
-    alarm_every(ms);
+    timeout_start(ms);
     if ((fd = open(path, O_RDONLY)) == -1) {
-        if (errno == EINTR)
+        if (errno == EINTR && timeout_expired())
             errx(1, "no reply within %ld ms", ms);
         err(1, "open %s", path);
     }
     while ((n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
         len += (size_t)n;
-    if (n == -1 && errno == EINTR)
+    if (n == -1 && errno == EINTR && timeout_expired())
         errx(1, "no reply within %ld ms", ms);
     if (n == -1)
         err(1, "read %s", path);
-    alarm_every(0);
+    timeout_stop();
     if (close(fd) == -1)                /* the reply is in; read end done */
         err(1, "close %s", path);
     buf[len] = '\0';
@@ -164,6 +125,7 @@ int main(int argc, char *argv[])
     int opt, verbose = 0;
     unsigned long long first;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "hn:t:v")) != -1) {
         switch (opt) {
         case 'n': count = parse_long(optarg, 1, COUNT_MAX, "count"); break;

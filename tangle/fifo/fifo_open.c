@@ -19,42 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 #include "lib/io.h"
 #include "lib/num.h"
-
-/* The handler that only interrupts: it exists so that SIGALRM does not
- * kill us. */
-static void interrupt_on_alarm(int sig)
-{
-    (void)sig;
-}
-
-/* Run handler on SIGALRM; flags is 0 (interrupt calls) or SA_RESTART. */
-static void catch_alarm(void (*handler)(int), int flags)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = flags;
-    if (sigaction(SIGALRM, &sa, NULL) == -1)
-        err(1, "sigaction");
-}
-
-/* SIGALRM every ms milliseconds from now on; 0 stops the timer. */
-static void alarm_every(long ms)
-{
-    struct itimerval it;
-
-    it.it_value.tv_sec = ms / 1000;
-    it.it_value.tv_usec = ms % 1000 * 1000;
-    it.it_interval = it.it_value;
-    if (setitimer(ITIMER_REAL, &it, NULL) == -1)
-        err(1, "setitimer");
-}
+#include "lib/prog.h"
+#include "lib/sig.h"
 
 static void usage(int status)
 {
@@ -65,6 +34,11 @@ static void usage(int status)
             "  -t ms   interrupt a waiting open every ms milliseconds\n"
             "  -s      with -t: restart the open instead (SA_RESTART)\n");
     exit(status);
+}
+
+static void interrupt_on_alarm(int sig)
+{
+    (void)sig;
 }
 
 static void report_alarm(int sig)
@@ -100,6 +74,7 @@ int main(int argc, char *argv[])
     long ms = 0;
     const char *path, *how;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "hnst:")) != -1) {
         switch (opt) {
         case 'n': nonblock = 1; break;
@@ -123,8 +98,8 @@ int main(int argc, char *argv[])
     if (nonblock)
         flags |= O_NONBLOCK;
     if (ms > 0) {
-        catch_alarm(restart ? report_alarm : interrupt_on_alarm,
-                    restart ? SA_RESTART : 0);
+        sig_catch(SIGALRM, restart ? report_alarm : interrupt_on_alarm,
+                  restart ? SA_RESTART : 0);
         alarm_every(ms);
     }
     fd = open(path, flags);

@@ -30,14 +30,10 @@
 #include <unistd.h>
 #include "lib/cleanup.h"
 #include "lib/num.h"
-
-/* A client sends the line "NAME COUNT\n" into the FIFO REQUESTS of the
- * server's directory, in one write of at most REQUEST_MAX bytes, so that
- * it arrives whole.  NAME is a FIFO the client made in that directory;
- * the server writes "FIRST\n" into it: the first of COUNT numbers (1 to
- * COUNT_MAX) that no other client gets. */
-#define REQUESTS "requests"
-enum { REQUEST_MAX = PIPE_BUF, COUNT_MAX = 1000000 };
+#include "lib/privdir.h"
+#include "lib/prog.h"
+#include "lib/sig.h"
+#include "fifo/seq_protocol.h"
 
 struct server {
     int rfd;                    /* read end of REQUESTS, O_NONBLOCK */
@@ -57,36 +53,6 @@ static void usage(int status)
             "  -t ms   wait at most ms for a client's reply FIFO "
             "(default 2000)\n");
     exit(status);
-}
-
-/* Make $TMPDIR/prefix.XXXXXX (default /tmp), mode 0700, into dir. */
-static void private_dir(char *dir, size_t size, const char *prefix)
-{
-    const char *tmp = getenv("TMPDIR");
-
-    if (tmp == NULL || *tmp == '\0')
-        tmp = "/tmp";
-    if ((size_t)snprintf(dir, size, "%s/%s.XXXXXX", tmp, prefix) >= size)
-        errx(1, "TMPDIR is too long");
-    if (mkdtemp(dir) == NULL)
-        err(1, "mkdtemp in %s", tmp);
-    cleanup_push(rmdir, dir);
-}
-
-static void check_dir(const char *dir)
-{
-    struct stat st;
-
-    if (stat(dir, &st) == -1)
-        err(1, "stat %s", dir);
-    if (!S_ISDIR(st.st_mode))
-        errx(2, "%s: not a directory", dir);
-    if (st.st_uid != geteuid())
-        errx(2, "%s: belongs to another user; use a directory of yours",
-             dir);
-    if (st.st_mode & S_IWOTH)
-        errx(2, "%s: every user may write to it; use a private directory",
-             dir);
 }
 
 static void make_fifo(const char *dir, char *fifo, size_t size)
@@ -121,24 +87,16 @@ static void on_stop(int sig)
 static void catch_stop_signals(sigset_t *waitmask)
 {
     static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-    struct sigaction sa, old;
+    enum { NSIGS = sizeof sigs / sizeof sigs[0] };
+    sigset_t block;
 
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaddset(&sa.sa_mask, sigs[i]);
+    sigemptyset(&block);
+    for (size_t i = 0; i < NSIGS; i++)
+        sigaddset(&block, sigs[i]);
     /* Blocked from now on, except inside pselect (mask: *waitmask). */
-    if (sigprocmask(SIG_BLOCK, &sa.sa_mask, waitmask) == -1)
+    if (sigprocmask(SIG_BLOCK, &block, waitmask) == -1)
         err(1, "sigprocmask");
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        if (sigaction(sigs[i], NULL, &old) == -1)
-            err(1, "sigaction");
-        if (old.sa_handler == SIG_IGN)
-            continue;
-        if (sigaction(sigs[i], &sa, NULL) == -1)
-            err(1, "sigaction");
-    }
+    sig_catch_unless_ignored(sigs, NSIGS, on_stop);
 }
 
 static int wait_for_request(const struct server *s)
@@ -324,6 +282,7 @@ int main(int argc, char *argv[])
     const char *userdir = NULL;
     int opt, wfd;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "d:ht:")) != -1) {
         switch (opt) {
         case 'd': userdir = optarg; break;
@@ -335,7 +294,7 @@ int main(int argc, char *argv[])
     if (optind != argc)
         usage(2);
     if (userdir != NULL) {
-        check_dir(userdir);
+        check_private_dir(userdir);
         if ((size_t)snprintf(dir, sizeof dir, "%s", userdir) >= sizeof dir)
             errx(2, "%s: directory name too long", userdir);
     } else {

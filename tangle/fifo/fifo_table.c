@@ -19,56 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 #include "lib/cleanup.h"
 #include "lib/num.h"
-
-/* The handler that only interrupts: it exists so that SIGALRM does not
- * kill us. */
-static void interrupt_on_alarm(int sig)
-{
-    (void)sig;
-}
-
-/* Run handler on SIGALRM; flags is 0 (interrupt calls) or SA_RESTART. */
-static void catch_alarm(void (*handler)(int), int flags)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = flags;
-    if (sigaction(SIGALRM, &sa, NULL) == -1)
-        err(1, "sigaction");
-}
-
-/* SIGALRM every ms milliseconds from now on; 0 stops the timer. */
-static void alarm_every(long ms)
-{
-    struct itimerval it;
-
-    it.it_value.tv_sec = ms / 1000;
-    it.it_value.tv_usec = ms % 1000 * 1000;
-    it.it_interval = it.it_value;
-    if (setitimer(ITIMER_REAL, &it, NULL) == -1)
-        err(1, "setitimer");
-}
-
-/* Make $TMPDIR/prefix.XXXXXX (default /tmp), mode 0700, into dir. */
-static void private_dir(char *dir, size_t size, const char *prefix)
-{
-    const char *tmp = getenv("TMPDIR");
-
-    if (tmp == NULL || *tmp == '\0')
-        tmp = "/tmp";
-    if ((size_t)snprintf(dir, size, "%s/%s.XXXXXX", tmp, prefix) >= size)
-        errx(1, "TMPDIR is too long");
-    if (mkdtemp(dir) == NULL)
-        err(1, "mkdtemp in %s", tmp);
-    cleanup_push(rmdir, dir);
-}
+#include "lib/privdir.h"
+#include "lib/prog.h"
+#include "lib/sig.h"
 
 static void usage(int status)
 {
@@ -100,18 +56,18 @@ static const char *probe(const char *path, int flags, int partner, long ms)
 
     if (partner)
         other = open_partner(path, flags);
-    alarm_every(ms);
+    timeout_start(ms);
     fd = open(path, flags);
     e = errno;
-    alarm_every(0);
+    timeout_stop();
     if (fd != -1 && close(fd) == -1)
         err(1, "close %s", path);
     if (other != -1 && close(other) == -1)
         err(1, "close %s", path);
     if (fd != -1)
         return "opens";
-    if (e == EINTR)
-        return "blocks";                /* still waiting when SIGALRM came */
+    if (e == EINTR && timeout_expired())
+        return "blocks";                /* still waiting when time was up */
     if (e == ENXIO)
         return "fails ENXIO";
     errno = e;
@@ -132,6 +88,7 @@ int main(int argc, char *argv[])
     long ms = 200;
     int opt;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "ht:")) != -1) {
         switch (opt) {
         case 't': ms = parse_long(optarg, 1, 60000, "timeout"); break;
@@ -147,7 +104,6 @@ int main(int argc, char *argv[])
     if (mkfifo(fifo, 0600) == -1)
         err(1, "mkfifo %s", fifo);
     cleanup_push(unlink, fifo);
-    catch_alarm(interrupt_on_alarm, 0);
     printf("%-20s %-12s %s\n", "open flags", "no partner", "partner there");
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const char *alone = probe(fifo, rows[i].flags, 0, ms);

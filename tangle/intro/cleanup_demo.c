@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "lib/cleanup.h"
+#include "lib/privdir.h"
+#include "lib/prog.h"
 
 static void usage(int status)
 {
@@ -33,16 +35,7 @@ static void usage(int status)
 }
 static void make_names(char *dir, size_t dirsize, char *fifo, size_t fifosize)
 {
-    const char *tmp = getenv("TMPDIR");
-
-    if (tmp == NULL || *tmp == '\0')
-        tmp = "/tmp";
-    if ((size_t)snprintf(dir, dirsize, "%s/cleanup_demo.XXXXXX", tmp)
-        >= dirsize)
-        errx(1, "TMPDIR is too long");
-    if (mkdtemp(dir) == NULL)           /* mode 0700, a name nobody can guess */
-        err(1, "mkdtemp in %s", tmp);   /* (it has overwritten the XXXXXX) */
-    cleanup_push(rmdir, dir);
+    private_dir(dir, dirsize, "cleanup_demo");  /* registers it for rmdir */
     if ((size_t)snprintf(fifo, fifosize, "%s/fifo", dir) >= fifosize)
         errx(1, "TMPDIR is too long");
     if (mkfifo(fifo, 0600) == -1)
@@ -56,6 +49,7 @@ int main(int argc, char *argv[])
     int status;
     pid_t pid;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "cfhx")) != -1) {
         switch (opt) {
         case 'c': child = 1; break;

@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include "lib/io.h"
 #include "lib/num.h"
+#include "lib/prog.h"
+#include "lib/sig.h"
 
 static void usage(int status)
 {
@@ -41,14 +43,7 @@ static void on_usr1(int sig)
 
 static void interrupt_on_usr1(void)
 {
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_usr1;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;                    /* no SA_RESTART: calls fail EINTR */
-    if (sigaction(SIGUSR1, &sa, NULL) == -1)
-        err(1, "sigaction");
+    sig_catch(SIGUSR1, on_usr1, 0);     /* no SA_RESTART: calls fail EINTR */
 }
 int main(int argc, char *argv[])
 {
@@ -59,6 +54,7 @@ int main(int argc, char *argv[])
     char *buf;
     ssize_t n = 0;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "b:hin:v")) != -1) {
         switch (opt) {
         case 'b':

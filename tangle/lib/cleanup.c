@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "lib/cleanup.h"
+#include "lib/sig.h"
 
 enum { CLEANUP_MAX = 32 };
 struct cleanup {
@@ -52,23 +53,9 @@ static void cleanup_on_signal(int sig)
 }
 static void install_handlers(void)
 {
-    struct sigaction sa, old;
-
     if (atexit(cleanup_at_exit) != 0)
         errx(1, "atexit: cannot register the cleanup");
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = cleanup_on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < NFATAL; i++)
-        sigaddset(&sa.sa_mask, fatal_signals[i]);
-    for (size_t i = 0; i < NFATAL; i++) {
-        if (sigaction(fatal_signals[i], NULL, &old) == -1)
-            err(1, "sigaction");
-        if (old.sa_handler == SIG_IGN)
-            continue;
-        if (sigaction(fatal_signals[i], &sa, NULL) == -1)
-            err(1, "sigaction");
-    }
+    sig_catch_unless_ignored(fatal_signals, NFATAL, cleanup_on_signal);
 }
 
 void cleanup_push(cleanup_fn *fn, const char *name)

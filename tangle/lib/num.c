@@ -13,7 +13,8 @@ long parse_long(const char *s, long min, long max, const char *what)
 
     errno = 0;
     v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno == ERANGE || v < min || v > max)
+    if (!isdigit((unsigned char)s[0]) || *end != '\0' || errno == ERANGE
+        || v < min || v > max)
         errx(2, "%s: '%s' is not a number from %ld to %ld", what, s, min, max);
     return v;
 }

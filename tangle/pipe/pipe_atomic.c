@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include "lib/io.h"
 #include "lib/num.h"
+#include "lib/prog.h"
 
 static void usage(int status)
 {
@@ -83,6 +84,7 @@ int main(int argc, char *argv[])
     pid_t *pids;
     char *rec;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "c:hn:s:w:")) != -1) {
         switch (opt) {
         case 'c': cap = parse_size(optarg, 1, 1 << 30, "capacity"); break;

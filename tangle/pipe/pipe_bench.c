@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "lib/io.h"
 #include "lib/num.h"
+#include "lib/prog.h"
 
 static void usage(int status)
 {
@@ -94,6 +95,7 @@ int main(int argc, char *argv[])
     size_t size = 64 * 1024, total = 64 << 20, cap = 0;
     int opt;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "c:hs:t:")) != -1) {
         switch (opt) {
         case 'c': cap = parse_size(optarg, 1, 1 << 30, "capacity"); break;

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "lib/io.h"
+#include "lib/prog.h"
 
 static void usage(int status)
 {
@@ -66,6 +67,7 @@ int main(int argc, char *argv[])
     int fd[2], opt, keep = 0, verbose = 0;
     pid_t pid;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "hkv")) != -1) {
         switch (opt) {
         case 'k': keep = 1; break;

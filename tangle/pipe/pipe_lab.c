@@ -26,6 +26,8 @@
 #include <unistd.h>
 #include "lib/io.h"
 #include "lib/num.h"
+#include "lib/prog.h"
+#include "lib/sig.h"
 
 static void new_pipe(int fd[2], int flags)
 {
@@ -98,16 +100,10 @@ static void count_signal(int sig)
     caught = caught + 1;
 }
 
+/* Count sig; flags is 0 (it interrupts calls) or SA_RESTART. */
 static void catch_signal(int sig, int flags)
 {
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = count_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = flags;                /* 0 or SA_RESTART */
-    if (sigaction(sig, &sa, NULL) == -1)
-        err(1, "sigaction");
+    sig_catch(sig, count_signal, flags);    /* chapter 1's lib/sig.h */
 }
 /* SIGALRM once, ms milliseconds from now, caught with the given flags. */
 static void alarm_in(long ms, int flags)
@@ -698,6 +694,7 @@ int main(int argc, char *argv[])
     const struct experiment *e = NULL;
     int opt, nops, list = 0;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "hl")) != -1) {
         switch (opt) {
         case 'l': list = 1; break;

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "lib/prog.h"
 
 static void usage(int status)
 {
@@ -57,6 +58,7 @@ int main(int argc, char *argv[])
     int fd[2], opt;
     pid_t a, b;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "+h")) != -1) {
         switch (opt) {
         case 'h': usage(0); break;

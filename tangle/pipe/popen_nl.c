@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "lib/prog.h"
 
 static void usage(int status)
 {
@@ -28,6 +29,7 @@ int main(int argc, char *argv[])
     FILE *in;
     int opt, status;
 
+    prog_name(argv);
     while ((opt = getopt(argc, argv, "h")) != -1) {
         switch (opt) {
         case 'h': usage(0); break;

@@ -62,7 +62,8 @@ wait_for() {
 
 # assert_usage_conventions PROG...: the book's rules for every program:
 # -h prints "usage: PROG ..." to stdout and exits 0; an unknown option
-# prints nothing on stdout, names itself on stderr and exits 2.
+# prints nothing on stdout, names itself on stderr ("PROG: invalid option",
+# by its name, not its path, however it was started) and exits 2.
 assert_usage_conventions() {
     local p
     for p in "$@"; do
@@ -70,10 +71,12 @@ assert_usage_conventions() {
         assert_success
         assert_line --index 0 --regexp "^usage: $p( |$)"
         assert_equal "$stderr" ""
-        run --separate-stderr "$p" -Q </dev/null
+        # Started by its full path, as make install or a script might.
+        run --separate-stderr "$(command -v "$p")" -Q </dev/null
         assert_failure 2
         assert_equal "$output" ""
-        [[ $stderr == *"$p: invalid option -- 'Q'"* ]]
+        # getopt names the program as err(3) does: "prog:", not a path.
+        assert_equal "${stderr_lines[0]}" "$p: invalid option -- 'Q'"
     done
 }
 
