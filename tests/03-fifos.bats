@@ -594,16 +594,17 @@ fifo_server: open reply.$termed: No such file or directory"
 }
 
 @test "the server refuses a directory every user may write to, or another user's, with status 2" {
+    # A directory like /tmp (mode 1777), but ours.
+    mkdir open
+    chmod 1777 open
+    run --separate-stderr fifo_server -d open
+    assert_failure 2
+    assert_equal "$stderr" "fifo_server: open: every user may write to it; use a private directory"
+    assert_file_not_exists open/requests
+    # /tmp itself, whoever owns it (root, or us in a user namespace).
     run --separate-stderr fifo_server -d /tmp
     assert_failure 2
-    assert_equal "$stderr" "fifo_server: /tmp: every user may write to it; use a private directory"
     assert_file_not_exists /tmp/requests
-    needs_root "to give a directory to another user"
-    mkdir theirs
-    chown nobody theirs
-    run --separate-stderr fifo_server -d theirs
-    assert_failure 2
-    assert_equal "$stderr" "fifo_server: theirs: belongs to another user; use a directory of yours"
     touch plain
     run --separate-stderr fifo_server -d plain
     assert_failure 2
@@ -611,6 +612,12 @@ fifo_server: open reply.$termed: No such file or directory"
     run --separate-stderr fifo_server -d missing
     assert_failure 1
     assert_equal "$stderr" "fifo_server: stat missing: No such file or directory"
+    needs_root "to give a directory to another user"
+    mkdir theirs
+    chown nobody theirs
+    run --separate-stderr fifo_server -d theirs
+    assert_failure 2
+    assert_equal "$stderr" "fifo_server: theirs: belongs to another user; use a directory of yours"
     rmdir theirs
 }
 
