@@ -78,7 +78,7 @@ $(foreach p,$(PROG_SRCS),$(eval $(call program_rule,$(p))))
 # --- the woven book ---------------------------------------------------------
 HTML := book/ipc-book.html
 PDF  := book/ipc-book.pdf
-WEAVE_DEPS := $(CHAPTERS) $(wildcard $(TOOLS)/* tests/*.bats book/measured/*)
+WEAVE_DEPS := $(CHAPTERS) $(wildcard $(TOOLS)/* $(TOOLS)/chunks/* tests/*.bats book/measured/*)
 
 book: html pdf
 html: $(HTML)
