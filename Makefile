@@ -42,7 +42,7 @@ ALL_CFLAGS  = $(WARNFLAGS) $(CFLAGS) $(SANFLAGS)
 all: programs book
 
 # --- tangling: one make fragment per chapter, regenerated when it changes --
-TANGLE_DEPS := $(TOOLS)/tangle $(TOOLS)/markup $(TOOLS)/markup.awk
+TANGLE_DEPS := $(TOOLS)/tangle $(TOOLS)/markup $(TOOLS)/markup.awk $(TOOLS)/kinds.awk
 $(MK)/%.mk: chapters/%.md $(TANGLE_DEPS)
 	$(TOOLS)/tangle $< $(SRC) tangle $@
 
