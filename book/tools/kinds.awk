@@ -9,6 +9,9 @@
 #              ""      none of these: the build fails (a misspelt chunk use?)
 # lang(root):  the language pandoc highlights its chunks in, or ""
 
+# the paths kind() knows, for messages
+BEGIN { KNOWN = "lib/*.c, *.c, *.h, Makefile, *.sh, *.bash, *.gp, *.txt" }
+
 function kind(root) {
     if (root ~ /^lib\/[^\/]+\.c$/) return "lib"
     if (root ~ /\.c$/) return "prog"
@@ -23,6 +26,3 @@ function lang(root) {
     if (root ~ /\.(sh|bash)$/) return "bash"
     return ""
 }
-
-# the paths kind() knows, for messages
-BEGIN { KNOWN = "lib/*.c, *.c, *.h, Makefile, *.sh, *.bash, *.gp, *.txt" }
