@@ -42,7 +42,7 @@ ALL_CFLAGS  = $(WARNFLAGS) $(CFLAGS) $(SANFLAGS)
 all: programs book
 
 # --- tangling: one make fragment per chapter, regenerated when it changes --
-TANGLE_DEPS := $(TOOLS)/tangle $(TOOLS)/markup $(TOOLS)/markup.awk
+TANGLE_DEPS := $(TOOLS)/tangle $(TOOLS)/markup $(TOOLS)/markup.awk $(TOOLS)/kinds.awk
 $(MK)/%.mk: chapters/%.md $(TANGLE_DEPS)
 	$(TOOLS)/tangle $< $(SRC) tangle $@
 
@@ -78,7 +78,7 @@ $(foreach p,$(PROG_SRCS),$(eval $(call program_rule,$(p))))
 # --- the woven book ---------------------------------------------------------
 HTML := book/ipc-book.html
 PDF  := book/ipc-book.pdf
-WEAVE_DEPS := $(CHAPTERS) $(wildcard $(TOOLS)/* tests/*.bats book/measured/*)
+WEAVE_DEPS := $(CHAPTERS) $(wildcard $(TOOLS)/* $(TOOLS)/chunks/* tests/*.bats book/measured/*)
 
 book: html pdf
 html: $(HTML)

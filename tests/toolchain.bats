@@ -93,7 +93,16 @@ break_got_line() {
         "$S/chapters/01-introduction.md"
     run make -C "$S" programs
     assert_failure
-    assert_output --partial "undefined chunk <<copy whole blocks until end of file>>"
+    assert_output --regexp "chapters/01-introduction\.md:[0-9]+: undefined chunk <<copy whole blocks until end of file>>"
+}
+
+@test "using a chunk of another chapter fails with where it is defined and what to do" {
+    scratch_copy
+    printf '# Scratch {#ch:borrow}\n\n<<scratch/borrow.c>>=\n<<copy whole blocks until end of file>>\n@\n' \
+        > "$S/chapters/97-borrow.md"
+    run make -C "$S" programs
+    assert_failure
+    assert_output --partial "chapters/97-borrow.md:4: chunk <<copy whole blocks until end of file>> is defined in chapters/01-introduction.md, not here: chunks are per chapter; put code that chapters share into lib/, in chapter 1"
 }
 
 @test "a root chunk that nothing builds (a misspelt use) fails the build" {
@@ -104,9 +113,40 @@ break_got_line() {
     assert_output --partial "root chunk <<orphan chunk>> is not a file the build knows"
 }
 
+@test "a root of a kind the build does not know fails the build, naming the kinds it knows" {
+    scratch_copy
+    printf '\n<<intro/notes.md>>=\nsome notes\n@\n' >> "$S/chapters/01-introduction.md"
+    run make -C "$S" programs
+    assert_failure
+    assert_output --partial "root chunk <<intro/notes.md>> is not a file the build knows (lib/*.c, *.c, *.h, Makefile,"
+}
+
+@test "kinds.awk alone decides what a root is and the language of its chunks" {
+    run gawk -f "$IPC_ROOT/book/tools/kinds.awk" -e 'BEGIN {
+        n = split("lib/io.c pipe/pipe_demo.c lib/io.h Makefile pipe/bench.sh pipe/plot.gp notes.md", r, " ")
+        for (i = 1; i <= n; i++) print r[i] ": " kind(r[i]) "/" lang(r[i]) }'
+    assert_success
+    assert_output "$(printf '%s\n' 'lib/io.c: lib/c' 'pipe/pipe_demo.c: prog/c' 'lib/io.h: header/c' \
+        'Makefile: file/makefile' 'pipe/bench.sh: file/bash' 'pipe/plot.gp: file/' 'notes.md: /')"
+    # the same rule gives the woven chunks their language
+    grep -q '^lang makefile$' "$BUILT/book/build/book.md"
+    grep -q '^lang bash$' "$BUILT/book/build/book.md"
+}
+
 @test "a code line wider than 80 columns fails the build" {
     break_got_line '$' "$(printf '%*s' 70 '')/* too wide */"
     assert_output --partial "chapters/01-introduction.md:$line: code line is"
+}
+
+@test "a code line that fits in its chunk but not once indented where the chunk is used fails the build" {
+    scratch_copy
+    # 78 columns in the chunk, 82 in tangle/scratch/wide.c
+    printf '# Scratch {#ch:wide}\n\n<<scratch/wide.c>>=\nint main(void)\n{\n    <<return at once>>\n}\n@\n\n<<return at once>>=\nreturn 0;%*s/* %s */\n@\n' \
+        56 '' 'at once' > "$S/chapters/96-wide.md"
+    [ "$(sed -n 11p "$S/chapters/96-wide.md" | wc -L)" -eq 78 ]
+    run make -C "$S" programs
+    assert_failure
+    assert_output --partial "chapters/96-wide.md:11: code line is 82 columns wide in tangle/scratch/wide.c:3, indented where its chunk is used; the limit is 80"
 }
 
 @test "a chunk name defined in two chapters fails the weave" {
@@ -230,6 +270,24 @@ EOF
     run make -C "$S/tangle"
     assert_success
     assert_equal "$(ls "$S/tangle/bin")" "$(ls "$S/book/build/plain/bin" | grep -v '\.d$')"
+}
+
+@test "tangle/Makefile rebuilds a program whose source changed, and every program when a header changed" {
+    scratch_copy
+    run make -C "$S/tangle"
+    assert_success
+    sed -i 's/"usage: pipe_demo /&EDITED /' "$S/tangle/pipe/pipe_demo.c"
+    run make -C "$S/tangle"
+    assert_success
+    assert_output --partial "bin/pipe_demo pipe/pipe_demo.c"
+    refute_output --partial "bin/rwcopy"
+    run "$S/tangle/bin/pipe_demo" -h
+    assert_output --partial "EDITED"
+    echo '/* edited */' >> "$S/tangle/lib/io.h"
+    run make -C "$S/tangle"
+    assert_success
+    assert_output --partial "bin/rwcopy intro/rwcopy.c"
+    assert_output --partial "bin/fifo_server fifo/fifo_server.c"
 }
 
 @test "the PDF build fails on a code line past the margin, a missing glyph, an undefined reference" {

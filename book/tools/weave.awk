@@ -1,7 +1,7 @@
 # weave.awk: noweb back end that writes pandoc Markdown.
 #
-# Reads the cross-referenced stream (markup | autodefs.c | finduses | noidx)
-# twice.  Pass 1 numbers the chunks and finds each one's language (from
+# Run with kinds.awk.  Reads the cross-referenced stream (markup |
+# autodefs.c | finduses | noidx) twice.  Pass 1 numbers the chunks and finds each one's language (from
 # the root it ends up in).  Pass 2 copies prose through unchanged and turns
 # every code chunk into a raw block of format "chunk", a small line format
 # that chunks.lua renders:
@@ -41,14 +41,11 @@ FNR == NR {
     next
 }
 
-# language of a chunk: that of the root it is (first) used in
+# language of a chunk: that of the root it is (first) used in (kinds.awk)
 function lang_of(name,    n, guard) {
     n = name
     for (guard = 0; (n in parent) && guard < 1000; guard++) n = parent[n]
-    if (n ~ /\.[ch]$/) return "c"
-    if (n ~ /(^|\/)Makefile$/ || n ~ /\.mk$/) return "makefile"
-    if (n ~ /\.(sh|bash)$/) return "bash"
-    return ""
+    return lang(n)
 }
 
 function ref(l) { return l " " num[l] }

@@ -84,12 +84,12 @@ int main(int argc, char *argv[])
     case -1:
         err(1, "fork");
     case 0:                                 /* child: the reader */
-        if (!keep && close(fd[1]) == -1)    /* write end unused: we must see EOF */
+        if (!keep && close(fd[1]) == -1)    /* write end unused: else no EOF */
             child_fail("close");
         child(fd[0], verbose);              /* does not return */
     default:                                /* parent: the writer */
         if (close(fd[0]) == -1)             /* read end unused: if the child */
-            err(1, "close");                /* dies, writes must fail, not block */
+            err(1, "close");                /* dies, writes fail, not block */
         parent(fd[1]);
     }
     int status;

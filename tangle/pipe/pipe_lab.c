@@ -281,7 +281,7 @@ static void lab_eof(char *ops[])
     case 0:                                 /* writer 2 */
         if (close(hold[1]) == -1)           /* else it waits for itself */
             child_fail("close");
-        if (read(hold[0], buf, 1) == -1)    /* 0 once the parent closes hold[1] */
+        if (read(hold[0], buf, 1) == -1)    /* 0 once parent closes hold[1] */
             child_fail("read");
         _exit(0);
     }
@@ -612,7 +612,8 @@ static void stdio_child(int linebuf)
         {
             FILE *out;
 
-            if (close(data[0]) == -1 || close(up[0]) == -1 || close(down[1]) == -1)
+            if (close(data[0]) == -1 || close(up[0]) == -1 ||
+                close(down[1]) == -1)
                 child_fail("close");            /* the parent's ends */
             if ((out = fdopen(data[1], "w")) == NULL)
                 child_fail("fdopen");
@@ -657,7 +658,7 @@ struct experiment {
 };
 
 static const struct experiment experiments[] = {
-    { "ends", "", 0, 0, lab_ends, "fd[0] reads, fd[1] writes, not the reverse" },
+    { "ends", "", 0, 0, lab_ends, "fd[0] reads, fd[1] writes, never reversed" },
     { "stat", "", 0, 0, lab_stat, "fstat says S_ISFIFO; st_size means little" },
     { "empty", "", 0, 0, lab_empty, "reading an empty pipe waits, or EAGAIN" },
     { "eof", "", 0, 0, lab_eof, "EOF comes after the last writer closes" },
@@ -667,10 +668,10 @@ static const struct experiment experiments[] = {
     { "setsize", "size [fill]", 1, 2, lab_setsize,
       "F_SETPIPE_SZ, after storing fill bytes" },
     { "unread", "", 0, 0, lab_unread, "FIONREAD counts the unread bytes" },
-    { "bigwrite", "", 0, 0, lab_bigwrite, "a blocking write of 1 MiB writes all" },
+    { "bigwrite", "", 0, 0, lab_bigwrite, "a blocking 1 MiB write writes all" },
     { "eintr", "", 0, 0, lab_eintr, "signals: EINTR, restart, short write" },
     { "pipebuf", "", 0, 0, lab_pipebuf, "the size of an atomic write" },
-    { "nonblock", "", 0, 0, lab_nonblock, "O_NONBLOCK: all or EAGAIN, or partial" },
+    { "nonblock", "", 0, 0, lab_nonblock, "O_NONBLOCK: all, part or EAGAIN" },
     { "packet", "", 0, 0, lab_packet, "O_DIRECT: a read returns one write" },
     { "stdio", "", 0, 0, lab_stdio, "a FILE on a pipe is fully buffered" },
 };
@@ -711,7 +712,8 @@ int main(int argc, char *argv[])
             if (strcmp(argv[optind], experiments[i].name) == 0)
                 e = &experiments[i];
         if (e == NULL)
-            errx(2, "no experiment '%s' (pipe_lab -l lists them)", argv[optind]);
+            errx(2, "no experiment '%s' (pipe_lab -l lists them)",
+                argv[optind]);
         nops = argc - optind - 1;
         if (nops < e->min_ops || nops > e->max_ops)
             errx(2, "usage: pipe_lab %s%s%s", e->name, *e->operands ? " " : "",

@@ -1,0 +1,139 @@
+-- html.lua: a chunk in HTML: its head (name, previous/next part, the
+-- breadcrumb of the chunks it is used in), its highlighted code with links
+-- on chunk uses and identifiers, below it each chunk it uses to open in
+-- place (<details>, no script), and its footer.
+local format = require("chunks.format")
+local book = require("chunks.book")
+local footer = require("chunks.footer")
+local highlight = require("chunks.highlight")
+
+local html_escape, name_html = format.html_escape, format.name_html
+
+local M = {}
+
+function M.link(ref, text)
+  return string.format('<a href="#%s">%s</a>', ref.label, text or ref.num)
+end
+function M.list(rs)
+  local t = {}
+  for _, r in ipairs(rs) do table.insert(t, M.link(r)) end
+  return table.concat(t, ", ")
+end
+
+-- Identifiers inside highlighted HTML become links to their definitions:
+-- only in text between tags, never inside an entity such as &lt;.
+local function link_idents(code, targets)
+  if next(targets) == nil then return code end
+  local function words(seg)
+    return (seg:gsub("%f[%w_][%a_][%w_]*", function(w)
+      local label = targets[w]
+      if label then return '<a class="id" href="#' .. label .. '">' .. w .. "</a>" end
+    end))
+  end
+  local function text(seg)
+    local out, pos = {}, 1
+    while true do
+      local s, e = seg:find("&#?%w+;", pos)
+      if not s then break end
+      table.insert(out, words(seg:sub(pos, s - 1)))
+      table.insert(out, seg:sub(s, e))
+      pos = e + 1
+    end
+    table.insert(out, words(seg:sub(pos)))
+    return table.concat(out)
+  end
+  -- not in comments, strings, characters or preprocessor lines
+  local skip = { co = 1, cv = 1, ["do"] = 1, an = 1, ["in"] = 1, wa = 1, al = 1,
+                 st = 1, ch = 1, vs = 1, ss = 1, sc = 1, pp = 1, im = 1 }
+  return (code:gsub("(<[^>]*>)([^<]+)", function(tag, t)
+    local class = tag:match('^<span class="(%a%a)">$')
+    if class and skip[class] then return nil end
+    return tag .. text(t)
+  end))
+end
+
+-- Highlighted code of some lines, with identifier and chunk-use links.
+-- pandoc gives every line an id and an empty self-link: both go (the ids
+-- would repeat in the peeks, and the links only add weight).
+local function code_html(lines, lang, targets)
+  local code = highlight.code(lines, lang, "html")
+  code = code:gsub('<div class="sourceCode" id="cb1">', '<div class="sourceCode">')
+  code = code:gsub('<span id="cb1%-%d+"><a href="#cb1%-%d+" aria%-hidden="true" tabindex="%-1"></a>', "<span>")
+  code = link_idents(code, targets)
+  for i, l in ipairs(lines) do
+    if l.use then
+      local a = string.format('<a class="chunk-use" href="#%s">⟨%s⟩ <span class="chunk-num">%s</span></a>',
+        l.label, name_html(l.name), l.num)
+      code = code:gsub(highlight.placeholder(i), function() return a end)
+    end
+  end
+  return code
+end
+
+-- Below a chunk, each chunk it uses, to open in place: all its parts.
+local function peeks_html(c)
+  local out, seen = {}, {}
+  for _, l in ipairs(c.lines) do
+    if l.use and not seen[l.name] and book.by_name[l.name] then
+      seen[l.name] = true
+      local parts, lines, targets = book.by_name[l.name], {}, {}
+      for _, p in ipairs(parts) do
+        for _, pl in ipairs(p.lines) do table.insert(lines, pl) end
+        book.ident_targets(p, targets)
+      end
+      local nums = {}
+      for _, p in ipairs(parts) do table.insert(nums, M.link(p)) end
+      table.insert(out, string.format(
+        '<details class="peek"><summary>⟨%s⟩ <span class="chunk-num">%s</span></summary>\n%s<p class="peek-foot">Defined in %s %s.</p></details>',
+        name_html(l.name), l.num, code_html(lines, parts[1].lang, targets),
+        footer.plural(#parts, "chunk"), table.concat(nums, ", ")))
+    end
+  end
+  if #out == 0 then return "" end
+  return '<div class="peeks">' .. table.concat(out, "\n") .. "</div>\n"
+end
+
+local function part_html(p)
+  if type(p) == "string" then return p end
+  if p.refs then return M.list(p.refs) end
+  if p.code and p.id then
+    return '<code class="ident" id="' .. html_escape(p.id) .. '">' .. html_escape(p.code) .. "</code>"
+  end
+  if p.code then return "<code>" .. html_escape(p.code) .. "</code>" end
+  if p.tie then return " " end
+end
+
+local function footer_html(c)
+  local sentences = footer.write(c, part_html)
+  if #sentences == 0 then return "" end
+  return '<div class="chunk-foot"><p>' .. table.concat(sentences, "</p><p>") .. "</p></div>\n"
+end
+
+function M.chunk(c)
+  local code = code_html(c.lines, c.lang, book.ident_targets(c))
+  local head = { string.format('<div class="chunk" id="%s">', c.label),
+    '<div class="chunk-head">',
+    string.format('<a class="chunk-name" href="#%s">⟨%s⟩ <span class="chunk-num">%s</span></a>',
+      c.label, name_html(c.name), c.num),
+    string.format('<span class="chunk-op">%s</span>', c.kind == "first" and "≡" or "+≡") }
+  if c.prev then table.insert(head, '<a class="chunk-prev" title="previous part of this chunk" href="#' .. c.prev.label .. '">◁ ' .. c.prev.num .. '</a>') end
+  if c.next then table.insert(head, '<a class="chunk-next" title="next part of this chunk" href="#' .. c.next.label .. '">' .. c.next.num .. ' ▷</a>') end
+  if c.root then
+    table.insert(head, string.format('<a class="chunk-file" href="../tangle/%s" title="the whole file, tangled">tangle/%s</a>',
+      html_escape(c.name), html_escape(c.name)))
+  end
+  table.insert(head, "</div>")
+  if #c.crumbs > 0 then
+    local t = {}
+    for i, r in ipairs(c.crumbs) do
+      table.insert(t, string.format('<a href="#%s">%s</a>', r.label, i == 1 and html_escape(r.name) or name_html(r.name)))
+    end
+    table.insert(t, '<span aria-current="location">' .. name_html(c.name) .. "</span>")
+    table.insert(head, string.format('<div class="crumbs"><span class="crumb-path">%s</span> <a class="chunk-file" href="../tangle/%s" title="the whole file, tangled">whole file</a></div>',
+      table.concat(t, ' <span class="crumb-sep">›</span> '), html_escape(c.top or "")))
+  end
+  local out = table.concat(head, " ") .. "\n" .. code .. "\n" .. peeks_html(c) .. footer_html(c)
+  return pandoc.RawBlock("html", out .. "</div>")
+end
+
+return M

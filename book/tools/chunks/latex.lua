@@ -1,0 +1,133 @@
+-- latex.lua: a chunk in LaTeX: its head (name, previous/next part, the
+-- breadcrumb of the chunks it is used in), its highlighted code with links
+-- on chunk uses and identifiers, and its footer with page numbers.
+local format = require("chunks.format")
+local book = require("chunks.book")
+local footer = require("chunks.footer")
+local highlight = require("chunks.highlight")
+
+local anchor, latex_escape, name_latex = format.anchor, format.latex_escape, format.name_latex
+
+local M = {}
+
+function M.link(ref)
+  return string.format("\\hyperlink{%s}{%s}", anchor(ref.label), ref.num)
+end
+function M.list(rs)
+  local t = {}
+  for _, r in ipairs(rs) do table.insert(t, M.link(r)) end
+  return table.concat(t, ", ")
+end
+function M.page(ref)
+  return string.format("\\hyperlink{%s}{%s}~(p.\\,\\pageref{%s})", anchor(ref.label), ref.num, anchor(ref.label))
+end
+
+-- Identifiers inside highlighted LaTeX become links too.  The code is a
+-- run of \XxxTok{...} tokens whose text escapes _ { } as \_ \{ \}; the
+-- tokens of comments, strings and preprocessor lines are left alone.
+local latex_skip = { CommentTok = 1, StringTok = 1, CharTok = 1, PreprocessorTok = 1,
+  ImportTok = 1, DocumentationTok = 1, CommentVarTok = 1, VerbatimStringTok = 1,
+  SpecialStringTok = 1, SpecialCharTok = 1, AnnotationTok = 1, InformationTok = 1 }
+
+local function link_words_latex(body, targets)
+  local out, word, i = {}, {}, 1
+  local function flush()
+    if #word == 0 then return end
+    local w = table.concat(word)
+    local label = targets[(w:gsub("\\_", "_"))]
+    if label and w:match("^[%a\\]") then
+      -- the link keeps the token's colour
+      w = "{\\hypersetup{linkcolor=.}\\hyperlink{" .. anchor(label) .. "}{" .. w .. "}}"
+    end
+    table.insert(out, w)
+    word = {}
+  end
+  while i <= #body do
+    local ch = body:sub(i, i)
+    if ch == "\\" and body:sub(i + 1, i + 1) == "_" then
+      table.insert(word, "\\_"); i = i + 2
+    elseif ch == "\\" then
+      flush()
+      local cmd = body:match("^\\%a+", i) or body:sub(i, i + 1)
+      table.insert(out, cmd); i = i + #cmd
+    elseif ch:match("[%w]") then
+      table.insert(word, ch); i = i + 1
+    else
+      flush(); table.insert(out, ch); i = i + 1
+    end
+  end
+  flush()
+  return table.concat(out)
+end
+
+local function link_idents_latex(code, targets)
+  if next(targets) == nil then return code end
+  local out, pos = {}, 1
+  while true do
+    local s, e, tok = code:find("\\(%a+Tok){", pos)
+    if not s then break end
+    local i, depth = e + 1, 1             -- find the token's closing brace
+    while i <= #code do
+      local ch = code:sub(i, i)
+      if ch == "\\" then i = i + 2
+      elseif ch == "{" then depth = depth + 1; i = i + 1
+      elseif ch == "}" then
+        depth = depth - 1
+        if depth == 0 then break end
+        i = i + 1
+      else i = i + 1 end
+    end
+    local body = code:sub(e + 1, i - 1)
+    table.insert(out, code:sub(pos, e))
+    table.insert(out, latex_skip[tok] and body or link_words_latex(body, targets))
+    table.insert(out, "}")
+    pos = i + 1
+  end
+  table.insert(out, code:sub(pos))
+  return table.concat(out)
+end
+
+local function part_latex(p)
+  if type(p) == "string" then return p end
+  if p.refs and p.pages then
+    local t = {}
+    for _, r in ipairs(p.refs) do table.insert(t, M.page(r)) end
+    return table.concat(t, ", ")
+  end
+  if p.refs then return M.list(p.refs) end
+  if p.code then return "\\texttt{" .. latex_escape(p.code) .. "}" end
+  if p.tie then return "~" end
+end
+
+local function footer_latex(c)
+  local sentences = footer.write(c, part_latex)
+  if #sentences == 0 then return "" end
+  return "\\NWfoot{" .. table.concat(sentences, "\\\\\n") .. "}\n"
+end
+
+function M.chunk(c)
+  local code = link_idents_latex(highlight.code(c.lines, c.lang, "latex"), book.ident_targets(c))
+  for i, l in ipairs(c.lines) do
+    if l.use then
+      local a = string.format("\\hyperlink{%s}{\\NWuse{%s}{%s}}", anchor(l.label), name_latex(l.name, true), l.num)
+      code = code:gsub(highlight.placeholder(i), function() return a end)
+    end
+  end
+  local nav = {}
+  if c.prev then table.insert(nav, "\\hyperlink{" .. anchor(c.prev.label) .. "}{$\\triangleleft$\\," .. c.prev.num .. "}") end
+  if c.next then table.insert(nav, "\\hyperlink{" .. anchor(c.next.label) .. "}{" .. c.next.num .. "\\,$\\triangleright$}") end
+  local head = string.format("\\hypertarget{%s}{}\\label{%s}\\NWhead{%s}{%s}{%s}{%s}", anchor(c.label), anchor(c.label), name_latex(c.name),
+    c.num, c.kind == "first" and "$\\equiv$" or "$+\\equiv$", table.concat(nav, " "))
+  if #c.crumbs > 0 then
+    local t = {}
+    for _, r in ipairs(c.crumbs) do
+      table.insert(t, string.format("\\hyperlink{%s}{%s}", anchor(r.label), name_latex(r.name)))
+    end
+    table.insert(t, name_latex(c.name))
+    head = head .. "\n\\NWcrumbs{" .. table.concat(t, "\\NWsep ") .. "}"
+  end
+  local out = "\\begin{NWchunk}\n" .. head .. "\n" .. code .. "\n" .. footer_latex(c)
+  return pandoc.RawBlock("latex", out .. "\\end{NWchunk}")
+end
+
+return M
