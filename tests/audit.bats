@@ -158,3 +158,18 @@ scratch_tests() {
     assert_output --regexp "  sysv-msg $((0x1b00c0ad)) [0-9]+"
     assert_output --partial "scoped world"
 }
+
+@test "tests/run leaves nothing in TMPDIR, whether its tests pass or fail" {
+    local t=$BATS_TEST_TMPDIR/tmpdir
+    mkdir "$t"
+    scratch_tests fails 'false'
+    run bounded 60 env TMPDIR="$t" "$IPC_ROOT/tests/run" "$BATS_TEST_TMPDIR/t/fails.bats"
+    assert_failure
+    assert_output --partial "0 passed, 1 failed"
+    run ls -A "$t"
+    assert_output ""
+    run bounded 60 env TMPDIR="$t" IPC_AUDIT_MODE=scoped "$IPC_ROOT/tests/run" "$BATS_TEST_TMPDIR/t/fails.bats"
+    assert_failure
+    run ls -A "$t"
+    assert_output ""
+}
