@@ -315,13 +315,13 @@ harness_run() {
         bench_caption "What" W R
         bench_plot "$OUT/p.svg" Title "bytes" MiB/s'
     assert_line --index 0 "| limit, measured in the same run, for scale | median ± spread |"
-    assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ ±0\.0 % MiB/s \|$'
-    assert_line --regexp '^\| memcpy, 1 MiB blocks \(out of cache\) \| [0-9.]+ ±0\.0 % MiB/s \|$'
+    assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±0\.0 % \|$'
+    assert_line --regexp '^\| memcpy, 1 MiB blocks \(out of cache\) \| [0-9.]+ MiB/s ±0\.0 % \|$'
     assert_line "What, one run."
     assert_line --regexp "^Measured on .*, Linux $(uname -r), .*, load average [0-9.]+ at the start and [0-9.]+ at the end\.\$"
     assert_line "QUICK=1: a smoke test, not figures to quote."
     grep -q '<svg' "$BATS_TEST_TMPDIR/p.svg"
     grep -q 'memcpy, 4 KiB blocks (in cache)' "$BATS_TEST_TMPDIR/p.svg"
     [ -n "$cpu2" ] || skip "one CPU only"
-    assert_line --regexp "^\| cache line, CPU $cpu1 to CPU $cpu2 and back \| [0-9.]+ ±0\.0 % ns \|\$"
+    assert_line --regexp "^\| cache line, CPU $cpu1 to CPU $cpu2 and back \| [0-9.]+ ns ±0\.0 % \|\$"
 }

@@ -428,7 +428,7 @@ same_as_shell() {
     fi
     assert_line --index 4 'Throughput in MiB/s of `pipe_bench send | pipe_bench recv`, one run.'
     assert_line --regexp "^Measured on .*, Linux $(uname -r), "
-    assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ ±[0-9.]+ % MiB/s \|$'
+    assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±[0-9.]+ % \|$'
     run -0 cat "$BATS_TEST_TMPDIR/02-pipes-atomicity.md"
     assert_line '| 512 | 512 | 0 | 0.0 |'
     assert_line --regexp '^\| 4097 \| 56 \| [0-9]+ \| [0-9.]+ \|$'

@@ -22,7 +22,11 @@ trap 'rm -rf "$bench_tmp"' EXIT
 : > "$bench_tmp/limits"
 bench_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
             head -n 1 | tr -d '"')
-bench_machine="${bench_cpu:-$(uname -m)}, $(getconf _NPROCESSORS_ONLN)"
+bench_machine=${bench_cpu:-$(uname -m)}
+if grep -qw hypervisor /proc/cpuinfo; then
+    bench_machine="$bench_machine, a virtual machine"
+fi
+bench_machine="$bench_machine, $(getconf _NPROCESSORS_ONLN)"
 bench_machine="$bench_machine CPUs online, Linux $(uname -r),"
 bench_machine="$bench_machine $(date -u '+%Y-%m-%d %H:%M UTC')"
 bench_load() { cut -d ' ' -f 1 /proc/loadavg; }
@@ -112,11 +116,12 @@ bench_awk='
     function num(v) {
         return sprintf(v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v)
     }
-    function cell(med, lo, hi,    d) {
+    function spread(med, lo, hi,    d) {
         d = hi - med > med - lo ? hi - med : med - lo
         d = med > 0 ? 100 * d / med : 0
-        return num(med) " ±" sprintf(d < 10 ? "%.1f" : "%.0f", d) " %"
-    }'
+        return "±" sprintf(d < 10 ? "%.1f" : "%.0f", d) " %"
+    }
+    function cell(med, lo, hi) { return num(med) " " spread(med, lo, hi) }'
 bench_bytes() { awk -v x="$1" "$bench_awk"' BEGIN { print bytes(x) }'; }
 bench_table() {
     bench_summary "$bench_tmp/samples" |
@@ -142,7 +147,7 @@ bench_limits_table() {
     echo "| limit, measured in the same run, for scale | median ± spread |"
     echo "|:---|---:|"
     bench_summary "$bench_tmp/limits" | awk -F '\t' "$bench_awk"'
-        { print "| " $1 " | " cell($3, $4, $5) " " $2 " |" }'
+        { print "| " $1 " | " num($3) " " $2 " " spread($3, $4, $5) " |" }'
 }
 # bench_caption WHAT FIRST SECOND: WHAT was measured, FIRST and SECOND
 # name the two processes

@@ -124,7 +124,7 @@ static void receiver(size_t size, size_t total, int check)
         err(1, "F_GETPIPE_SZ");
     secs = t1 - t0;
     printf("recv: %zu bytes in %zu-byte reads, %d-byte pipe: %.6f s, "
-           "%.1f MiB/s\n", first + rest, size, cap, secs,
+           "%.3f MiB/s\n", first + rest, size, cap, secs,
            secs > 0 ? (double)rest / secs / (1 << 20) : 0.0);
     free(buf);
 }
