@@ -207,11 +207,8 @@ cpus=$(taskset -pc $$ | sed 's/.*: //' | tr ',' '\n' |
 cpu1=$(echo $cpus | cut -d ' ' -f 1)
 cpu2=$(echo $cpus | cut -s -d ' ' -f 2)
 
-@test "bench_limits prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
+@test "bench_limits: -h gives usage (0); bad options and operands, and timing on one CPU, give status 2" {
     assert_usage_conventions bench_limits
-}
-
-@test "bench_limits refuses bad operands, and timing on one CPU, with status 2" {
     run -2 bench_limits
     run -2 bench_limits fly
     run -2 bench_limits pingpong 0
@@ -223,24 +220,20 @@ cpu2=$(echo $cpus | cut -s -d ' ' -f 2)
     assert_equal "$stderr" "bench_limits: pingpong needs two different CPUs (or -C)"
 }
 
-@test "bench_limits -C memcpy checks every byte of every copy" {
+@test "bench_limits: -C checks every byte copied and every hand-over of the line; untimed runs say what they timed" {
     run -0 bench_limits -C -s 1000 -t 10000 memcpy
     assert_output "memcpy: 10 copies of 1000 bytes, every byte checked"
-}
-
-@test "bench_limits -C pingpong: each hand-over of the line brings the data written before it" {
     run -0 bench_limits -C -n 500 pingpong "$cpu1" "$cpu1"
     assert_output "pingpong: 500 round trips between CPUs $cpu1 and $cpu1, each brought its data"
-    [ -n "$cpu2" ] || skip "one CPU only"
-    run -0 bench_limits -C -n 500 pingpong "$cpu1" "$cpu2"
-    assert_output "pingpong: 500 round trips between CPUs $cpu1 and $cpu2, each brought its data"
-}
-
-@test "bench_limits times copies and round trips and says what it timed" {
     run -0 bench_limits -s 4k -t 1M memcpy
     assert_output --regexp '^memcpy: 256 copies of 4096 bytes: [0-9.]+ s, [0-9.]+ MiB/s$'
     [ -n "$cpu2" ] || skip "one CPU only"
-    run -0 bench_limits -n 100 pingpong "$cpu1" "$cpu2"
+    # Across two CPUs, run bare: valgrind runs one thread at a time, and
+    # the thread that has the line would spin or yield for the other in
+    # vain, for a whole time slice per hand-over.
+    run -0 "$IPC_BIN/bench_limits" -C -n 500 pingpong "$cpu1" "$cpu2"
+    assert_output "pingpong: 500 round trips between CPUs $cpu1 and $cpu2, each brought its data"
+    run -0 "$IPC_BIN/bench_limits" -n 100 pingpong "$cpu1" "$cpu2"
     assert_output --regexp "^pingpong: 100 round trips between CPUs $cpu1 and $cpu2: [0-9.]+ s, [0-9.]+ ns per round trip\$"
 }
 
@@ -249,19 +242,17 @@ harness_run() {
     OUT=$BATS_TEST_TMPDIR bash -c '. "$1"; eval "$2"' _ "$harness" "$1"
 }
 
-@test "harness: each figure's median, smallest and largest sample, in the order first measured" {
-    run -0 harness_run '
+@test "harness: median, spread and table from made-up samples; a bad sample or setting stops it (status 1, 2)" {
+    local samples='
         for v in 5 1 4 2 3; do bench_sample 64 a echo "$v"; done
-        for v in 10 40 20 30; do bench_sample 64 b echo "$v"; done
+        for v in 10 40 20 30; do bench_sample 64 b echo "$v"; done'
+    # In the order first measured: X, series, median, smallest, largest.
+    run -0 harness_run "$samples"'
         bench_sample 8 a echo 7.5
         bench_summary "$bench_tmp/samples"'
     assert_output "$(printf '64\ta\t3\t1\t5\n64\tb\t25\t10\t40\n8\ta\t7.5\t7.5\t7.5')"
-}
-
-@test "harness: the table has a row per X, a column per series, and median ± spread in each cell" {
-    run -0 harness_run '
-        for v in 5 1 4 2 3; do bench_sample 64 a echo "$v"; done
-        for v in 10 40 20 30; do bench_sample 64 b echo "$v"; done
+    # A row per X, a column per series, median ± spread in each cell.
+    run -0 harness_run "$samples"'
         bench_sample 4096 a echo 1500
         bench_sample 1048576 b echo 0.5
         bench_table size bytes'
@@ -271,18 +262,14 @@ harness_run() {
     assert_equal "${lines[3]}" "| 4 KiB | 1500 ±0.0 % | - |"
     assert_equal "${lines[4]}" "| 1 MiB | - | 0.50 ±0.0 % |"
     assert_equal "${#lines[@]}" 5
-}
-
-@test "harness: a command that prints anything but one number stops the benchmark with status 1" {
+    # Anything but one number stops the benchmark.
     run --separate-stderr harness_run 'bench_sample 1 a echo oops; echo not reached'
     assert_failure 1
     assert_equal "$output" ""
     assert_equal "$stderr" "harness: 'echo oops' printed 'oops', not one number"
     run -1 harness_run 'bench_sample 1 a echo 1.2.3'
     run -1 harness_run 'bench_sample 1 a false'
-}
-
-@test "harness: RUNS must be a number from 1, and IPC_BIN and OUT must be set (status 2)" {
+    # RUNS must be a number from 1; IPC_BIN and OUT must be set.
     RUNS=0 run -2 harness_run true
     RUNS=x run -2 harness_run true
     run --separate-stderr env -u IPC_BIN bash -c '. "$1"' _ "$harness"
@@ -291,23 +278,15 @@ harness_run() {
     run -2 env -u OUT bash -c '. "$1"' _ "$harness"
 }
 
-@test "harness: the placements pin the first and second process to the CPUs it states" {
+@test "harness: placements pin to the CPUs the caption states; QUICK=1 samples the limits, tables them, plots" {
     run -0 harness_run '
         bench_place one; on_first cat /proc/self/status; on_second cat /proc/self/status
-        bench_caption "X" first second' 
+        bench_caption "X" first second'
     assert_equal "$(grep -c "^Cpus_allowed_list:[[:space:]]*$cpu1\$" <<< "$output")" 2
     assert_line "Placement: one CPU: first and second both pinned to CPU $cpu1;"
     CPUS=$cpu1 run -0 harness_run 'echo "$placements"; bench_caption X A B'
     assert_line --index 0 "one"
     assert_line "two CPUs: not measured, only one CPU available."
-    [ -n "$cpu2" ] || skip "one CPU only"
-    run -0 harness_run '
-        bench_place two; on_first cat /proc/self/status; on_second cat /proc/self/status'
-    assert_line --regexp "^Cpus_allowed_list:[[:space:]]*$cpu1\$"
-    assert_line --regexp "^Cpus_allowed_list:[[:space:]]*$cpu2\$"
-}
-
-@test "harness: QUICK=1 samples the limits, writes their table and draws the plot" {
     QUICK=1 run -0 harness_run '
         bench_limits_sample
         bench_sample 1 a echo 2; bench_sample 2 a echo 4
@@ -324,4 +303,8 @@ harness_run() {
     grep -q 'memcpy, 4 KiB blocks (in cache)' "$BATS_TEST_TMPDIR/p.svg"
     [ -n "$cpu2" ] || skip "one CPU only"
     assert_line --regexp "^\| cache line, CPU $cpu1 to CPU $cpu2 and back \| [0-9.]+ ns ±0\.0 % \|\$"
+    run -0 harness_run '
+        bench_place two; on_first cat /proc/self/status; on_second cat /proc/self/status'
+    assert_line --regexp "^Cpus_allowed_list:[[:space:]]*$cpu1\$"
+    assert_line --regexp "^Cpus_allowed_list:[[:space:]]*$cpu2\$"
 }

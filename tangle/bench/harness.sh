@@ -56,7 +56,7 @@ bench_rounds() { seq "$runs"; }
 bench_keep() {
     bench_file=$1 bench_x=$2 bench_series=$3
     shift 3
-    bench_v=$("$@")
+    bench_v=$("$@") || { echo "harness: '$*' failed" >&2; exit 1; }
     case $bench_v in
     ''|*[!0-9.]*|*.*.*)
         echo "harness: '$*' printed '$bench_v', not one number" >&2
