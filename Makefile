@@ -113,8 +113,17 @@ check test: programs $(if $(T),$(if $(filter browser,$(T)),html),html)
 	IPC_BIN=$(abspath $(BIN)) VALGRIND=$(VALGRIND) tests/run $(BATS_FILES)
 
 # --- benchmarks: regenerate the measured tables and plots the book shows ---
+# Each chapter's */bench.sh root is its benchmark.  T=02-pipes reruns one
+# chapter's (or several: T="02-pipes 04-sockets"); a chapter's make fragment
+# names its roots.
 bench: programs
-	@set -e; for s in $(filter %/bench.sh,$(FILES)); do \
+	@set -e; scripts="$(filter %/bench.sh,$(FILES))"; \
+	if [ -n "$(T)" ]; then scripts=; for t in $(T); do \
+	    [ -f $(MK)/$$t.mk ] || { echo "no such chapter: $$t" >&2; exit 2; }; \
+	    s=$$(sed -n 's|^FILES += \(.*/bench\.sh\)$$|\1|p' $(MK)/$$t.mk); \
+	    [ -n "$$s" ] || { echo "$$t has no benchmark (*/bench.sh)" >&2; exit 2; }; \
+	    scripts="$$scripts $$s"; done; fi; \
+	for s in $$scripts; do \
 	    echo "== $$s"; IPC_BIN=$(abspath $(BIN)) OUT=$(abspath book/measured) $(SRC)/$$s; done
 
 # --- install ------------------------------------------------------------------
@@ -135,5 +144,6 @@ help:
 	@echo 'make check SANITIZE=1        the chapters'"'"' tests with ASan and UBSan'
 	@echo 'make check VALGRIND=1        the chapters'"'"' tests under valgrind memcheck'
 	@echo 'make bench        rerun the benchmarks, regenerate book/measured/'
+	@echo 'make bench T=02-pipes        rerun one chapter'"'"'s benchmark'
 	@echo 'make install      install the programs (PREFIX=$(PREFIX), DESTDIR)'
 	@echo 'make clean        remove everything built'

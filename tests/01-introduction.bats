@@ -201,3 +201,114 @@ start_demo() {
     assert_fifo_exists "$demo_dir/fifo"      # the litter the chapter warns of
     rm "$demo_dir/fifo" && rmdir "$demo_dir"  # so the audit passes
 }
+
+# --- measuring: bench_limits and the benchmark harness --------------------------
+
+harness=$IPC_ROOT/book/build/src/bench/harness.sh
+# The first CPU this process may use, and a second one if there is one.
+cpus=$(taskset -pc $$ | sed 's/.*: //' | tr ',' '\n' |
+       awk -F- '{ for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }')
+cpu1=$(echo $cpus | cut -d ' ' -f 1)
+cpu2=$(echo $cpus | cut -s -d ' ' -f 2)
+
+@test "bench_limits: -h gives usage (0); bad options and operands, and timing on one CPU, give status 2" {
+    assert_usage_conventions bench_limits
+    run -2 bench_limits
+    run -2 bench_limits fly
+    run -2 bench_limits pingpong 0
+    run --separate-stderr bench_limits pingpong 0 x
+    assert_failure 2
+    assert_equal "$stderr" "bench_limits: cpu2: 'x' is not a number from 0 to 1023"
+    run --separate-stderr bench_limits pingpong "$cpu1" "$cpu1"
+    assert_failure 2
+    assert_equal "$stderr" "bench_limits: pingpong needs two different CPUs (or -C)"
+}
+
+@test "bench_limits: -C checks every byte copied and every hand-over of the line; untimed runs say what they timed" {
+    run -0 bench_limits -C -s 1000 -t 10000 memcpy
+    assert_output "memcpy: 10 copies of 1000 bytes, every byte checked"
+    run -0 bench_limits -C -n 500 pingpong "$cpu1" "$cpu1"
+    assert_output "pingpong: 500 round trips between CPUs $cpu1 and $cpu1, each brought its data"
+    run -0 bench_limits -s 4k -t 1M memcpy
+    assert_output --regexp '^memcpy: 256 copies of 4096 bytes: [0-9.]+ s, [0-9.]+ MiB/s$'
+    [ -n "$cpu2" ] || skip "one CPU only"
+    # Across two CPUs, run bare: valgrind runs one thread at a time, and
+    # the thread that has the line would spin or yield for the other in
+    # vain, for a whole time slice per hand-over.
+    run -0 "$IPC_BIN/bench_limits" -C -n 500 pingpong "$cpu1" "$cpu2"
+    assert_output "pingpong: 500 round trips between CPUs $cpu1 and $cpu2, each brought its data"
+    run -0 "$IPC_BIN/bench_limits" -n 100 pingpong "$cpu1" "$cpu2"
+    assert_output --regexp "^pingpong: 100 round trips between CPUs $cpu1 and $cpu2: [0-9.]+ s, [0-9.]+ ns per round trip\$"
+}
+
+# harness_run SCRIPT: source the harness in a fresh shell, then run SCRIPT.
+harness_run() {
+    OUT=$BATS_TEST_TMPDIR bash -c '. "$1"; eval "$2"' _ "$harness" "$1"
+}
+
+@test "harness: median, spread and table from made-up samples; a bad sample or setting stops it (status 1, 2)" {
+    local samples='
+        for v in 5 1 4 2 3; do bench_sample 64 a echo "$v"; done
+        for v in 10 40 20 30; do bench_sample 64 b echo "$v"; done'
+    # In the order first measured: X, series, median, smallest, largest.
+    run -0 harness_run "$samples"'
+        bench_sample 8 a echo 7.5
+        bench_summary "$bench_tmp/samples"'
+    assert_output "$(printf '64\ta\t3\t1\t5\n64\tb\t25\t10\t40\n8\ta\t7.5\t7.5\t7.5')"
+    # A row per X, a column per series, median ± spread in each cell.
+    run -0 harness_run "$samples"'
+        bench_sample 4096 a echo 1500
+        bench_sample 1048576 b echo 0.5
+        bench_table size bytes'
+    assert_equal "${lines[0]}" "| size | a | b |"
+    assert_equal "${lines[1]}" "|---:|---:|---:|"
+    assert_equal "${lines[2]}" "| 64 B | 3.00 ±67 % | 25.0 ±60 % |"
+    assert_equal "${lines[3]}" "| 4 KiB | 1500 ±0.0 % | - |"
+    assert_equal "${lines[4]}" "| 1 MiB | - | 0.50 ±0.0 % |"
+    assert_equal "${#lines[@]}" 5
+    # Anything but one number stops the benchmark.
+    run --separate-stderr harness_run 'bench_sample 1 a echo oops; echo not reached'
+    assert_failure 1
+    assert_equal "$output" ""
+    assert_equal "$stderr" "harness: 'echo oops' printed 'oops', not one number"
+    run -1 harness_run 'bench_sample 1 a echo 1.2.3'
+    run -1 harness_run 'bench_sample 1 a false'
+    # RUNS must be a number from 1; IPC_BIN and OUT must be set.
+    RUNS=0 run -2 harness_run true
+    RUNS=x run -2 harness_run true
+    run --separate-stderr env -u IPC_BIN bash -c '. "$1"' _ "$harness"
+    assert_failure 2
+    assert_equal "$stderr" "harness: set IPC_BIN (the programs) and OUT (for the results)"
+    run -2 env -u OUT bash -c '. "$1"' _ "$harness"
+}
+
+@test "harness: placements pin to the CPUs the caption states; QUICK=1 samples the limits, tables them, plots" {
+    run -0 harness_run '
+        bench_place one; on_first cat /proc/self/status; on_second cat /proc/self/status
+        bench_caption "X" first second'
+    assert_equal "$(grep -c "^Cpus_allowed_list:[[:space:]]*$cpu1\$" <<< "$output")" 2
+    assert_line "Placement: one CPU: first and second both pinned to CPU $cpu1;"
+    CPUS=$cpu1 run -0 harness_run 'echo "$placements"; bench_caption X A B'
+    assert_line --index 0 "one"
+    assert_line "two CPUs: not measured, only one CPU available."
+    QUICK=1 run -0 harness_run '
+        bench_limits_sample
+        bench_sample 1 a echo 2; bench_sample 2 a echo 4
+        bench_limits_table
+        bench_caption "What" W R
+        bench_plot "$OUT/p.svg" Title "bytes" MiB/s'
+    assert_line --index 0 "| limit, measured in the same run, for scale | median ± spread |"
+    assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±0\.0 % \|$'
+    assert_line --regexp '^\| memcpy, 1 MiB blocks \(out of cache\) \| [0-9.]+ MiB/s ±0\.0 % \|$'
+    assert_line "What, one run."
+    assert_line --regexp "^Measured on .*, Linux $(uname -r), .*, load average [0-9.]+ at the start and [0-9.]+ at the end\.\$"
+    assert_line "QUICK=1: a smoke test, not figures to quote."
+    grep -q '<svg' "$BATS_TEST_TMPDIR/p.svg"
+    grep -q 'memcpy, 4 KiB blocks (in cache)' "$BATS_TEST_TMPDIR/p.svg"
+    [ -n "$cpu2" ] || skip "one CPU only"
+    assert_line --regexp "^\| cache line, CPU $cpu1 to CPU $cpu2 and back \| [0-9.]+ ns ±0\.0 % \|\$"
+    run -0 harness_run '
+        bench_place two; on_first cat /proc/self/status; on_second cat /proc/self/status'
+    assert_line --regexp "^Cpus_allowed_list:[[:space:]]*$cpu1\$"
+    assert_line --regexp "^Cpus_allowed_list:[[:space:]]*$cpu2\$"
+}

@@ -389,3 +389,46 @@ same_as_shell() {
     run -0 bash -c 'pipe_bench -s 1 -t 1000 send | pipe_bench -s 1 recv'
     assert_output --regexp '^recv: 1000 bytes in 1-byte reads, 65536-byte pipe: '
 }
+
+@test "pipe_bench -C: every byte arrives as sent; a lost byte, a wrong count or other data fail with status 1" {
+    run -0 bash -c 'pipe_bench -C -s 4k -t 1M send | pipe_bench -C -s 1000 -t 1M recv'
+    assert_output "recv: 1048576 bytes in 1000-byte reads, every byte as sent"
+    run -0 bash -c 'pipe_bench -C -s 1 -t 3000 send | pipe_bench -C -s 64k -t 3000 recv'
+    assert_output "recv: 3000 bytes in 65536-byte reads, every byte as sent"
+    # dd with bs=1 reads exactly one byte at a time: it drops byte 100 alone.
+    run --separate-stderr bash -c 'pipe_bench -C -t 1000 send |
+        { dd bs=1 count=100 2>/dev/null; dd bs=1 count=1 of=/dev/null 2>/dev/null; cat; } |
+        pipe_bench -C -t 999 recv'
+    assert_failure 1
+    [[ $stderr =~ ^"pipe_bench: byte 100 is 0x"[0-9a-f]{2}", expected 0x"[0-9a-f]{2}$ ]]
+    run --separate-stderr bash -c 'pipe_bench -C -t 1000 send | pipe_bench -C -t 2000 recv'
+    assert_failure 1
+    assert_equal "$stderr" "pipe_bench: 1000 bytes came, expected 2000"
+    run --separate-stderr bash -c 'pipe_bench -C -t 3000 send | pipe_bench -C -t 2000 recv'
+    assert_failure 1
+    assert_equal "$stderr" "pipe_bench: 3000 bytes came, expected 2000"
+    run --separate-stderr bash -c 'pipe_bench -t 1000 send | pipe_bench -C -t 1000 recv'
+    assert_failure 1
+    assert_equal "$stderr" "pipe_bench: byte 0 is 0x78, expected 0x00"
+}
+
+@test "pipe/bench.sh (QUICK=1) writes whole tables and a plot, with the machine, the method and the limits" {
+    local two=1 md=$BATS_TEST_TMPDIR/02-pipes-throughput.md
+    [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
+    QUICK=1 OUT=$BATS_TEST_TMPDIR run -0 bounded 40 "$IPC_ROOT/book/build/src/pipe/bench.sh"
+    run -0 cat "$md"
+    if [ -n "$two" ]; then
+        assert_line --index 0 "| write and read size | one CPU, 64 KiB pipe | one CPU, 1 MiB pipe | two CPUs, 64 KiB pipe | two CPUs, 1 MiB pipe |"
+        assert_line --regexp '^\| 16 B( \| [0-9.]+ ±[0-9.]+ %){4} \|$'
+        assert_line --regexp '^\| 64 KiB( \| [0-9.]+ ±[0-9.]+ %){4} \|$'
+    else
+        assert_line --index 0 "| write and read size | one CPU, 64 KiB pipe | one CPU, 1 MiB pipe |"
+    fi
+    assert_line --index 4 'Throughput in MiB/s of `pipe_bench send | pipe_bench recv`, one run.'
+    assert_line --regexp "^Measured on .*, Linux $(uname -r), "
+    assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±[0-9.]+ % \|$'
+    run -0 cat "$BATS_TEST_TMPDIR/02-pipes-atomicity.md"
+    assert_line '| 512 | 512 | 0 | 0.0 |'
+    assert_line --regexp '^\| 4097 \| 56 \| [0-9]+ \| [0-9.]+ \|$'
+    grep -q 'one CPU, 64 KiB pipe' "$BATS_TEST_TMPDIR/02-pipes-throughput.svg"
+}

@@ -1,14 +1,16 @@
 /*
  * pipe_bench - measure how fast bytes go through a pipe
  *
- * usage: pipe_bench [-c capacity] [-s size] [-t total] send
- *        pipe_bench [-s size] recv
+ * usage: pipe_bench [-C] [-c capacity] [-s size] [-t total] send
+ *        pipe_bench [-C] [-s size] [-t total] recv
  *
  * send writes `total` bytes (default 64M; suffixes k and M) to standard
  * output in writes of `size` bytes (default 64k), after setting the pipe's
  * capacity to `capacity` with F_SETPIPE_SZ (a Linux extension) if -c is
  * given.  recv reads standard input in reads of `size` bytes until end of
- * file and prints the rate, timed from the end of its first read.  Both
+ * file and prints the rate, timed from the end of its first read.  With
+ * -C on both sides nothing is timed: send writes the book's check pattern
+ * and recv checks every byte, and that exactly `total` bytes came.  Both
  * need a pipe:  pipe_bench send | pipe_bench recv
  */
 #define _GNU_SOURCE
@@ -18,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
+#include "lib/bench.h"
 #include "lib/io.h"
 #include "lib/num.h"
 #include "lib/prog.h"
@@ -27,11 +29,13 @@
 static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
-            "usage: pipe_bench [-c capacity] [-s size] [-t total] send\n"
-            "       pipe_bench [-s size] recv\n"
+            "usage: pipe_bench [-C] [-c capacity] [-s size] [-t total] send\n"
+            "       pipe_bench [-C] [-s size] [-t total] recv\n"
+            "  -C           check the data instead of timing (both sides)\n"
             "  -c capacity  set the pipe's capacity (F_SETPIPE_SZ)\n"
             "  -s size      bytes per write or read (default 64k)\n"
-            "  -t total     bytes to send (default 64M)\n");
+            "  -t total     bytes to send, or with -C to expect "
+            "(default 64M)\n");
     exit(status);
 }
 static void need_pipe(int fd, const char *what)
@@ -44,9 +48,37 @@ static void need_pipe(int fd, const char *what)
         errx(2, "%s is not a pipe (try: pipe_bench send | pipe_bench recv)",
              what);
 }
-static void sender(size_t size, size_t total, size_t cap)
+static void send_pattern(unsigned char *buf, size_t size, size_t total)
 {
-    char *buf = malloc(size);
+    for (size_t sent = 0, n; sent < total; sent += n) {
+        n = total - sent < size ? total - sent : size;
+        pattern_fill(buf, n, sent);
+        if (write_full(STDOUT_FILENO, buf, n) == -1)
+            err(1, "write");
+    }
+}
+
+static void recv_pattern(unsigned char *buf, size_t size, size_t total)
+{
+    size_t got = 0, bad;
+    ssize_t n;
+
+    while ((n = read(STDIN_FILENO, buf, size)) > 0) {
+        if ((bad = pattern_mismatch(buf, (size_t)n, got)) < (size_t)n)
+            errx(1, "byte %zu is 0x%02x, expected 0x%02x", got + bad,
+                 buf[bad], pattern_byte(got + bad));
+        got += (size_t)n;
+    }
+    if (n == -1)
+        err(1, "read");
+    if (got != total)
+        errx(1, "%zu bytes came, expected %zu", got, total);
+    printf("recv: %zu bytes in %zu-byte reads, every byte as sent\n",
+           got, size);
+}
+static void sender(size_t size, size_t total, size_t cap, int check)
+{
+    unsigned char *buf = malloc(size);
 
     if (buf == NULL)
         err(1, "malloc");
@@ -54,50 +86,58 @@ static void sender(size_t size, size_t total, size_t cap)
     need_pipe(STDOUT_FILENO, "standard output");
     if (cap > 0 && fcntl(STDOUT_FILENO, F_SETPIPE_SZ, (int)cap) == -1)
         err(1, "F_SETPIPE_SZ %zu", cap);
-    for (size_t sent = 0, n; sent < total; sent += n) {
-        n = total - sent < size ? total - sent : size;
-        if (write_full(STDOUT_FILENO, buf, n) == -1)
-            err(1, "write");
-    }
+    if (check)
+        send_pattern(buf, size, total);
+    else
+        for (size_t sent = 0, n; sent < total; sent += n) {
+            n = total - sent < size ? total - sent : size;
+            if (write_full(STDOUT_FILENO, buf, n) == -1)
+                err(1, "write");
+        }
     free(buf);
 }
-static void receiver(size_t size)
+static void receiver(size_t size, size_t total, int check)
 {
-    char *buf = malloc(size);
-    struct timespec t0, t1;
+    unsigned char *buf = malloc(size);
+    double t0, t1, secs;
     size_t first, rest = 0;
     ssize_t n;
-    double secs;
     int cap;
 
     if (buf == NULL)
         err(1, "malloc");
     need_pipe(STDIN_FILENO, "standard input");
+    if (check) {
+        recv_pattern(buf, size, total);
+        free(buf);
+        return;
+    }
     if ((n = read(STDIN_FILENO, buf, size)) == -1)
         err(1, "read");
     first = (size_t)n;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t0 = bench_now();
     while ((n = read(STDIN_FILENO, buf, size)) > 0)
         rest += (size_t)n;
     if (n == -1)
         err(1, "read");
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    t1 = bench_now();
     if ((cap = fcntl(STDIN_FILENO, F_GETPIPE_SZ)) == -1)
         err(1, "F_GETPIPE_SZ");
-    secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    secs = t1 - t0;
     printf("recv: %zu bytes in %zu-byte reads, %d-byte pipe: %.6f s, "
-           "%.1f MiB/s\n", first + rest, size, cap, secs,
+           "%.3f MiB/s\n", first + rest, size, cap, secs,
            secs > 0 ? (double)rest / secs / (1 << 20) : 0.0);
     free(buf);
 }
 int main(int argc, char *argv[])
 {
     size_t size = 64 * 1024, total = 64 << 20, cap = 0;
-    int opt;
+    int opt, check = 0;
 
     prog_name(argv);
-    while ((opt = getopt(argc, argv, "c:hs:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "Cc:hs:t:")) != -1) {
         switch (opt) {
+        case 'C': check = 1; break;
         case 'c': cap = parse_size(optarg, 1, 1 << 30, "capacity"); break;
         case 's': size = parse_size(optarg, 1, 16 << 20, "size"); break;
         case 't': total = parse_size(optarg, 1, (size_t)1 << 40, "total");
@@ -109,9 +149,9 @@ int main(int argc, char *argv[])
     if (optind != argc - 1)
         usage(2);
     if (strcmp(argv[optind], "send") == 0)
-        sender(size, total, cap);
+        sender(size, total, cap, check);
     else if (strcmp(argv[optind], "recv") == 0)
-        receiver(size);
+        receiver(size, total, check);
     else
         usage(2);
     if (fclose(stdout) == EOF)
