@@ -39,6 +39,9 @@ start_server() {
     server_pid=$!
     wait_for test -s "$BATS_TEST_TMPDIR/server.out"
     dir=$(cat "$BATS_TEST_TMPDIR/server.out")
+    # Its first line on stderr names its pid and where it serves.
+    wait_for grep -q "^fifo_server: pid $server_pid serving $dir from [0-9]*\$" \
+        "$BATS_TEST_TMPDIR/server.err"
 }
 
 # stop_server SIGNAL: send it, reap the server, check it died of the signal.
@@ -50,9 +53,10 @@ stop_server() {
     assert_equal "server status $status" "server status $((128 + $(kill -l "$1")))"
 }
 
-# server_said: what the server has written on stderr so far.
+# server_said: what the server has written on stderr so far, after the
+# line that says where it serves.
 server_said() {
-    cat "$BATS_TEST_TMPDIR/server.err"
+    tail -n +2 "$BATS_TEST_TMPDIR/server.err"
 }
 
 # server_says LINE: wait until the server has written LINE on stderr.
@@ -76,9 +80,9 @@ server_says() {
     run --separate-stderr fifo_client -n 1000001 .
     assert_failure 2
     assert_equal "$stderr" "fifo_client: count: '1000001' is not a number from 1 to 1000000"
-    run --separate-stderr fifo_server -t 5s
+    run --separate-stderr fifo_client -t 0 .
     assert_failure 2
-    assert_equal "$stderr" "fifo_server: timeout: '5s' is not a number from 0 to 600000"
+    assert_equal "$stderr" "fifo_client: timeout: '0' is not a number from 1 to 3600000"
     run --separate-stderr fifo_table -t 99999999
     assert_failure 2
     assert_equal "$stderr" "fifo_table: timeout: '99999999' is not a number from 1 to 60000"
@@ -86,7 +90,9 @@ server_says() {
     run -2 fifo_open -s r f
     run -2 fifo_open r
     run -2 fifo_client
+    run -2 fifo_client ''
     run -2 fifo_server extra
+    run -2 fifo_server -t 100
     run -2 fifo_table extra
     run -2 fifo_server -x
 }
@@ -325,28 +331,28 @@ y"
 @test "fifo_server makes a private 0700 directory under TMPDIR holding the FIFO requests, mode 0600" {
     start_server
     [[ $dir == "$TMPDIR"/fifo_server.?????? ]]
-    run stat -c "%F %a" "$dir" "$dir/requests"
-    assert_output $'directory 700\nfifo 600'
+    run stat -c "%F %a" "$dir" "$dir/requests" "$dir/seq"
+    assert_output $'directory 700\nfifo 600\nregular empty file 600'
     run ls -A "$dir"
-    assert_output requests
+    assert_output $'requests\nseq'
     stop_server TERM
     assert_dir_not_exists "$dir"
 }
 
 @test "the book's session: numbers 0, 1 (ten of them), 11; a shell client gets 12; bad clients cost a message each" {
     mkdir -m 700 seq
-    start_server -d "$BATS_TEST_TMPDIR/seq"
-    assert_equal "$dir" "$BATS_TEST_TMPDIR/seq"
+    start_server -d seq
+    assert_equal "$dir" "$BATS_TEST_TMPDIR/seq"      # made absolute
     run bounded 30 fifo_client seq
     assert_output 0
     run bounded 30 fifo_client -n 10 seq
     assert_output 1
     run bounded 30 fifo_client seq
     assert_output 11
-    # A client in three lines of shell.
+    # A client in three lines of shell: the reply FIFO open (<>) first.
     run bounded 10 bash -c '
         mkfifo seq/reply.sh
-        echo "reply.sh 1" > seq/requests; cat seq/reply.sh
+        { printf "\nreply.sh 1\n" > seq/requests; head -n 1; } <> seq/reply.sh
         rm seq/reply.sh'
     assert_success
     assert_output 12
@@ -356,38 +362,48 @@ y"
     server_says "fifo_server: rejected request '../secret 1': NAME must be a plain file name"
     mkfifo seq/lazy
     echo 'lazy 1' > seq/requests
+    server_says "fifo_server: lazy: nobody reads it; reply dropped"
     run bounded 30 fifo_client seq
     assert_output 13
-    server_says "fifo_server: lazy: no reader after 2000 ms; reply dropped"
-    stop_server TERM
-    run ls -A seq
-    assert_output lazy
+    # A second server is refused; the counter outlives SIGKILL.
+    run --separate-stderr fifo_server -d seq
+    assert_failure 1
+    assert_equal "$stderr" "fifo_server: a server is already running in $BATS_TEST_TMPDIR/seq"
     run server_said
     assert_output "fifo_server: rejected request 'hello': want 'NAME COUNT'
 fifo_server: rejected request '../secret 1': NAME must be a plain file name
-fifo_server: lazy: no reader after 2000 ms; reply dropped"
-    rm seq/lazy
+fifo_server: lazy: nobody reads it; reply dropped"
+    kill -KILL "$server_pid"
+    wait "$server_pid" || true
+    start_server -d seq
+    run head -n 1 "$BATS_TEST_TMPDIR/server.err"
+    assert_output "fifo_server: pid $server_pid serving $BATS_TEST_TMPDIR/seq from 14"
+    stop_server TERM
+    run ls -A seq
+    assert_output $'lazy\nseq'
+    rm seq/lazy seq/seq
     rmdir seq
 }
 
-@test "dir=\$(fifo_server &) returns the directory at once: the server closes its stdout when ready" {
-    run bounded 30 bash -c 'dir=$(fifo_server 2>/dev/null & echo $! > pid)
+@test "dir=\$(fifo_server &) returns the directory at once; the pid it names on stderr stops it" {
+    run bounded 30 bash -c 'dir=$(fifo_server 2> err &)
                             fifo_client "$dir" && echo "$dir"'
     assert_success
     assert_line --index 0 0
     [[ ${lines[1]} == "$TMPDIR"/fifo_server.?????? ]]
     # Not our child, so no wait: watch it go instead.
     local pid
-    pid=$(cat pid)
+    pid=$(sed -n 's/^fifo_server: pid \([0-9]*\) serving .* from 0$/\1/p' err)
+    [ -n "$pid" ]
     kill -TERM "$pid"
     wait_for eval "! kill -0 $pid 2>/dev/null"
     assert_dir_not_exists "${lines[1]}"
 }
 
 @test "20 clients at once get 20 different numbers, 0 to 19: none lost, none given twice" {
-    # Patience to spare for 20 clients starting at once under valgrind.
-    start_server -t 10000
+    start_server
     local i pids=
+    # Patience to spare for 20 clients starting at once under valgrind.
     for i in $(seq 20); do
         fifo_client -t 20000 "$dir" > "got.$i" 2>&1 3>&- &
         pids="$pids $!"
@@ -405,15 +421,51 @@ fifo_server: lazy: no reader after 2000 ms; reply dropped"
     assert_dir_not_exists "$dir"
 }
 
+@test "the counter survives restarts and SIGKILL: numbers never repeat; a damaged counter is refused" {
+    mkdir -m 700 d
+    start_server -d d
+    run bounded 30 fifo_client -n 5 d
+    assert_output 0
+    kill -KILL "$server_pid"
+    wait "$server_pid" || true
+    start_server -d d
+    run bounded 30 fifo_client d
+    assert_output 5
+    stop_server TERM
+    run cat d/seq
+    assert_output 00000000000000000006
+    # Anything but the counter's own line is refused, not guessed at.
+    local bad
+    for bad in 'x' '6' '-0000000000000000006' '99999999999999999999'; do
+        printf '%s\n' "$bad" > d/seq
+        run --separate-stderr fifo_server -d d
+        assert_failure 1
+        assert_equal "$stderr" "fifo_server: $BATS_TEST_TMPDIR/d/seq: not a counter; remove it to start again from 0"
+    done
+    # ...and so is a counter that is not a file of ours.
+    rm d/seq
+    ln -s /etc/passwd d/seq
+    run --separate-stderr fifo_server -d d
+    assert_failure 1
+    assert_equal "$stderr" "fifo_server: open $BATS_TEST_TMPDIR/d/seq: Too many levels of symbolic links"
+    rm d/seq
+    mkfifo d/seq
+    run --separate-stderr bounded 10 fifo_server -d d
+    assert_failure 1
+    assert_equal "$stderr" "fifo_server: $BATS_TEST_TMPDIR/d/seq: not a file of ours"
+    rm d/seq
+    rmdir d
+}
+
 @test "a client with no server says so, exits 1 and removes its reply FIFO" {
     mkdir -m 700 d
     run --separate-stderr bounded 30 fifo_client d
     assert_failure 1
-    assert_equal "$stderr" "fifo_client: open d/requests: No such file or directory"
+    assert_equal "$stderr" "fifo_client: no server is listening in d"
     mkfifo d/requests                   # a FIFO, but nobody reading it
     run --separate-stderr bounded 30 fifo_client d
     assert_failure 1
-    assert_equal "$stderr" "fifo_client: no server is listening on d/requests"
+    assert_equal "$stderr" "fifo_client: no server is listening in d"
     run ls -A d
     assert_output requests
     rm d/requests
@@ -445,8 +497,23 @@ fifo_server: rejected a request longer than 4096 bytes"
     assert_dir_not_exists "$dir"
 }
 
+@test "half a request with no newline costs only itself: the next client is served" {
+    start_server
+    printf 'x 1' > "$dir/requests"
+    run --separate-stderr bounded 30 fifo_client -t 5000 "$dir"
+    assert_success
+    assert_output 0
+    printf 'garbage' > "$dir/requests"
+    run bounded 30 fifo_client "$dir"
+    assert_output 1
+    run server_said
+    assert_output "fifo_server: open x: No such file or directory
+fifo_server: rejected request 'garbage': want 'NAME COUNT'"
+    stop_server TERM
+}
+
 @test "a request of exactly PIPE_BUF bytes is served; one byte more is rejected" {
-    start_server -t 0
+    start_server
     # 4096 bytes with the newline: a name of 255, then spaces are not
     # allowed, so pad the count with leading zeros.
     local name count
@@ -459,21 +526,35 @@ fifo_server: rejected a request longer than 4096 bytes"
     stop_server TERM
 }
 
-@test "a client that never opens its reply FIFO costs the server at most -t ms; the next client gets the next number" {
-    start_server -t 300
-    mkfifo "$dir/lazy"
-    echo 'lazy 1' > "$dir/requests"
-    run bounded 30 fifo_client "$dir"
-    assert_output 0
+@test "clients that never read their FIFO delay nobody: 200 clients behind 3 of them are all served" {
+    start_server
+    local i n=200 pids=
+    [ "${VALGRIND:-}" != 1 ] || n=20        # 200 valgrinds would not fit
+    for i in 1 2 3; do
+        mkfifo "$dir/silent$i"
+        printf '\nsilent%d 1\n' "$i" > "$dir/requests"
+    done
+    for i in $(seq "$n"); do
+        fifo_client -t 20000 "$dir" > "got.$i" 2> "err.$i" 3>&- &
+        pids="$pids $!"
+    done
+    bg_pids=$pids
+    local failed=0
+    for i in $pids; do wait "$i" || failed=$((failed + 1)); done
+    bg_pids=
+    assert_equal "failed clients: $failed" "failed clients: 0"
+    run bash -c 'cat got.* | sort -n'
+    assert_output "$(seq 0 $((n - 1)))"
     run server_said
-    assert_output "fifo_server: lazy: no reader after 300 ms; reply dropped"
-    # The server made the directory, so it removes the FIFO left in it.
+    assert_output "fifo_server: silent1: nobody reads it; reply dropped
+fifo_server: silent2: nobody reads it; reply dropped
+fifo_server: silent3: nobody reads it; reply dropped"
     stop_server TERM
     assert_dir_not_exists "$dir"
 }
 
 @test "clients killed mid-request (SIGKILL, SIGTERM) do not stop the server, which removes the FIFO left behind" {
-    start_server -t 300
+    start_server
     kill -STOP "$server_pid"            # requests wait in the FIFO
     fifo_client -v "$dir" > /dev/null 2> killed.err 3>&- &
     local killed=$!
@@ -494,13 +575,13 @@ fifo_server: rejected a request longer than 4096 bytes"
     run bounded 30 fifo_client "$dir"
     assert_output 0
     run server_said
-    assert_output "fifo_server: reply.$killed: no reader after 300 ms; reply dropped
+    assert_output "fifo_server: reply.$killed: nobody reads it; reply dropped
 fifo_server: open reply.$termed: No such file or directory"
     stop_server TERM
     assert_dir_not_exists "$dir"
 }
 
-@test "a client gives up after -t ms when no reply comes, and removes its FIFO" {
+@test "-t bounds the whole exchange: no reply in time, or a request that cannot be sent in time" {
     start_server
     kill -STOP "$server_pid"
     local client status=0
@@ -513,17 +594,28 @@ fifo_server: open reply.$termed: No such file or directory"
     run cat out err
     assert_output "fifo_client: no reply within 300 ms"
     run ls -A "$dir"
-    assert_output requests
+    assert_output $'requests\nseq'
+    # Fill the FIFO's other 15 page slots (the first holds the request of
+    # the client that gave up), with the server still stopped: the next
+    # client's request cannot even be written.
+    run bounded 10 dd if=/dev/zero of="$dir/requests" bs=4096 count=15 status=none
+    assert_success
+    run --separate-stderr bounded 10 fifo_client -t 300 "$dir"
+    assert_failure 1
+    assert_equal "$stderr" "fifo_client: request not sent within 300 ms: the server is not reading"
     kill -CONT "$server_pid"
+    # 64 KiB of zeros is one oversized line; the next request's leading
+    # newline puts the server back in step.
     run bounded 30 fifo_client "$dir"
     assert_output 0
     run server_said
-    assert_output "fifo_server: open reply.$client: No such file or directory"
+    assert_output "fifo_server: open reply.$client: No such file or directory
+fifo_server: rejected a request longer than 4096 bytes"
     stop_server TERM
 }
 
 @test "a client hanging up at random moments never kills the server: SIGPIPE is ignored" {
-    start_server -t 100
+    start_server
     mkfifo "$dir/flap"
     # Open and close the reply FIFO as fast as the shell can, so that the
     # server's write often finds its reader gone (EPIPE).
@@ -545,8 +637,8 @@ fifo_server: open reply.$termed: No such file or directory"
     wait "$bg_pids" || true
     bg_pids=
     # Every message is one of the two ways a delivery can fail.
-    run grep -cvE '^fifo_server: (write flap: Broken pipe|flap: no reader after 100 ms; reply dropped)$' \
-        "$BATS_TEST_TMPDIR/server.err"
+    run bash -c "tail -n +2 '$BATS_TEST_TMPDIR/server.err' |
+        grep -cvE '^fifo_server: (write flap: Broken pipe|flap: nobody reads it; reply dropped)$'"
     assert_output 0
     # The server met EPIPE, and lived: SIGPIPE would have killed it.
     run grep -c 'Broken pipe' "$BATS_TEST_TMPDIR/server.err"
@@ -568,9 +660,9 @@ fifo_server: open reply.$termed: No such file or directory"
 }
 
 @test "a server that fails after making its names removes them (exit status 1)" {
-    # Room for stdin, stdout, stderr, the directory and the read end: the
-    # dummy writer's open fails.  Valgrind keeps 12 descriptors of its own
-    # at the top of the limit.
+    # Room for stdin, stdout, stderr, the directory and the counter: the
+    # open of the FIFO's read end fails.  Valgrind keeps 12 descriptors
+    # of its own at the top of the limit.
     local limit=5
     [ "${VALGRIND:-}" != 1 ] || limit=17
     # (bats keeps descriptors of its own open: close them for the server.
@@ -611,7 +703,7 @@ fifo_server: open reply.$termed: No such file or directory"
     assert_equal "$stderr" "fifo_server: plain: not a directory"
     run --separate-stderr fifo_server -d missing
     assert_failure 1
-    assert_equal "$stderr" "fifo_server: stat missing: No such file or directory"
+    assert_equal "$stderr" "fifo_server: open missing: No such file or directory"
     needs_root "to give a directory to another user"
     mkdir theirs
     chown nobody theirs
@@ -621,7 +713,7 @@ fifo_server: open reply.$termed: No such file or directory"
     rmdir theirs
 }
 
-@test "with -d the server removes only its own FIFO and leaves the directory" {
+@test "with -d the server removes only its own FIFO, and keeps the counter" {
     mkdir -m 700 d
     mkfifo d/other
     start_server -d "$BATS_TEST_TMPDIR/d"
@@ -629,20 +721,49 @@ fifo_server: open reply.$termed: No such file or directory"
     assert_output 0
     stop_server TERM
     run ls -A d
-    assert_output other
-    rm d/other
+    assert_output $'other\nseq'
+    rm d/other d/seq
     rmdir d
 }
 
-@test "a second server on the same directory refuses to start while the first runs" {
+@test "single instance: of two servers started at once exactly one runs; a stray reader is no server" {
     mkdir -m 700 d
-    start_server -d "$BATS_TEST_TMPDIR/d"
-    run --separate-stderr fifo_server -d d
-    assert_failure 1
-    assert_equal "$stderr" "fifo_server: a server is already listening on d/requests"
+    local i a b sa=0 sb=0
+    for i in 1 2 3; do
+        : > a.out; : > b.out
+        fifo_server -d d > a.out 2> a.err 3>&- & a=$!
+        fifo_server -d d > b.out 2> b.err 3>&- & b=$!
+        bg_pids="$a $b"
+        # One of them says it serves, the other that one already does.
+        wait_for eval 'grep -q "already running" a.err b.err'
+        wait_for eval 'grep -q "serving" a.err b.err'
+        run cat a.err b.err
+        assert_line --partial "fifo_server: a server is already running in $BATS_TEST_TMPDIR/d"
+        run bounded 30 fifo_client d
+        assert_success
+        kill -TERM "$a" "$b" 2>/dev/null || true
+        sa=0; sb=0
+        wait "$a" || sa=$?
+        wait "$b" || sb=$?
+        bg_pids=
+        # One was refused (1), the other stopped by SIGTERM (143).
+        [[ "$sa $sb" == "1 143" || "$sa $sb" == "143 1" ]]
+    done
+    # A forgotten reader on a dead server's FIFO no longer passes for a
+    # live server: the lock decides.
+    start_server -d d
+    kill -KILL "$server_pid"
+    wait "$server_pid" || true
+    cat d/requests > /dev/null 3>&- &
+    bg_pids=$!
+    start_server -d d
     run bounded 30 fifo_client d
-    assert_output 0
+    assert_success
     stop_server TERM
+    kill "$bg_pids" 2>/dev/null || true
+    wait "$bg_pids" || true
+    bg_pids=
+    rm d/seq
     rmdir d
 }
 
@@ -654,13 +775,14 @@ fifo_server: open reply.$termed: No such file or directory"
     assert_fifo_exists "$dir/requests"         # the litter of a crash
     run --separate-stderr bounded 30 fifo_client "$dir"
     assert_failure 1
-    assert_equal "$stderr" "fifo_client: no server is listening on $dir/requests"
+    assert_equal "$stderr" "fifo_client: no server is listening in $dir"
     start_server -d "$dir"
     run bounded 30 fifo_client "$dir"
     assert_output 0
     stop_server TERM
     run ls -A "$dir"
-    assert_output ""
+    assert_output seq
+    rm "$dir/seq"
     rmdir "$dir"
     # The name stays, the data does not: bytes left unread at the last
     # close are gone (a reader would read them first, writer or not).
@@ -682,7 +804,7 @@ fifo_server: open reply.$termed: No such file or directory"
     [[ $dir == "$public_dir"/fifo_server.?????? ]]
     run --separate-stderr as_nobody "$IPC_BIN/fifo_client" "$dir"
     assert_failure 1
-    [[ $stderr =~ ^"fifo_client: mkfifo $dir/reply."[0-9]+": Permission denied"$ ]]
+    assert_equal "$stderr" "fifo_client: open $dir: Permission denied"
     # Even with a FIFO of its own it could not open the server's.
     run --separate-stderr as_nobody "$IPC_BIN/fifo_open" -n w "$dir/requests"
     assert_failure 1
@@ -709,4 +831,63 @@ fifo_server: open sub: Is a directory"
     rmdir "$dir/sub"
     stop_server TERM
     assert_dir_not_exists "$dir"
+}
+
+@test "the client writes through no planted link: a world-writable directory, a link or file at requests" {
+    echo precious > victim
+    # A directory every user may write to (like /tmp): refused outright.
+    mkdir open
+    chmod 1777 open
+    ln -s "$BATS_TEST_TMPDIR/victim" open/requests
+    run --separate-stderr bounded 10 fifo_client -t 1000 open
+    assert_failure 2
+    assert_equal "$stderr" "fifo_client: open: every user may write to it; use a private directory"
+    rm open/requests
+    rmdir open
+    # In a directory that is not, a link or a file at requests is refused.
+    mkdir -m 700 d
+    ln -s "$BATS_TEST_TMPDIR/victim" d/requests
+    run --separate-stderr bounded 10 fifo_client -t 1000 d
+    assert_failure 1
+    assert_equal "$stderr" "fifo_client: d/requests is a symbolic link; not following it"
+    rm d/requests
+    cp victim d/requests
+    run --separate-stderr bounded 10 fifo_client -t 1000 d
+    assert_failure 1
+    assert_equal "$stderr" "fifo_client: d/requests is not a FIFO; not touching it"
+    run cat victim d/requests
+    assert_output $'precious\nprecious'
+    run ls -A d
+    assert_output requests
+    rm d/requests
+    rmdir d
+}
+
+@test "the client replaces only its own dead FIFO at reply.PID, never another user's name" {
+    start_server
+    echo precious > victim
+    # bash execs the client, which keeps the pid the name was made for.
+    # Our own FIFO, a dead client's: replaced, and the client is served.
+    run bounded 30 bash -c 'mkfifo "$1/reply.$$"; exec fifo_client "$1"' _ "$dir"
+    assert_success
+    assert_output 0
+    # Our own link to a file: not a FIFO, refused, the file untouched.
+    run --separate-stderr bounded 30 bash -c '
+        ln -s "$2" "$1/reply.$$"; echo $$ > pid; exec fifo_client "$1"' \
+        _ "$dir" "$BATS_TEST_TMPDIR/victim"
+    assert_failure 1
+    assert_equal "$stderr" "fifo_client: $dir/reply.$(cat pid) exists and is not a FIFO of ours; not touching it"
+    assert_link_exists "$dir/reply.$(cat pid)"
+    rm "$dir/reply.$(cat pid)"
+    run cat victim
+    assert_output precious
+    needs_root "to give a FIFO to another user"
+    run --separate-stderr bounded 30 bash -c '
+        mkfifo "$1/reply.$$"; chown nobody "$1/reply.$$"; echo $$ > pid
+        exec fifo_client "$1"' _ "$dir"
+    assert_failure 1
+    assert_equal "$stderr" "fifo_client: $dir/reply.$(cat pid) exists and is not a FIFO of ours; not touching it"
+    assert_fifo_exists "$dir/reply.$(cat pid)"
+    rm "$dir/reply.$(cat pid)"
+    stop_server TERM
 }

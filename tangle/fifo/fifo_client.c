@@ -3,11 +3,13 @@
  *
  * usage: fifo_client [-v] [-n count] [-t ms] dir
  *
- * Makes the FIFO reply.PID in dir, the directory fifo_server printed,
- * sends the request "reply.PID COUNT" into dir/requests, and prints the
- * first of the COUNT (default 1) consecutive numbers the server reserved.
- * Gives up if no reply has come within ms milliseconds (default 5000).
- * -v says on standard error when the request has gone.  The reply FIFO is
+ * Makes the FIFO reply.PID in dir, the directory fifo_server printed, and
+ * holds it open for reading; sends the request "reply.PID COUNT" into
+ * dir/requests, and prints the first of the COUNT (default 1) consecutive
+ * numbers the server reserved.  Gives up if the whole exchange has not
+ * finished within ms milliseconds (default 5000).  -v says on standard
+ * error when the request has gone.  Refuses a dir that every user may
+ * write to, and any name in it that is not a FIFO.  The reply FIFO is
  * removed on exit and on SIGINT, SIGTERM and SIGHUP.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -16,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +26,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lib/cleanup.h"
-#include "lib/io.h"
 #include "lib/num.h"
+#include "lib/privdir.h"
 #include "lib/prog.h"
 #include "lib/sig.h"
 #include "fifo/seq_protocol.h"
@@ -35,78 +38,106 @@ static void usage(int status)
             "usage: fifo_client [-v] [-n count] [-t ms] dir\n"
             "  dir       the directory fifo_server printed\n"
             "  -n count  numbers to reserve, 1 to 1000000 (default 1)\n"
-            "  -t ms     wait at most ms for the reply (default 5000)\n"
+            "  -t ms     give up after ms in all (default 5000)\n"
             "  -v        say when the request has been sent\n");
     exit(status);
 }
 
-static void make_reply_fifo(const char *dir, char *name, size_t nsize,
-                            char *path, size_t psize)
+static int open_fifo(int dfd, const char *dir, const char *name, int flags)
 {
-    int r;
+    struct stat st;
+    int fd;
+
+    fd = openat(dfd, name, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd == -1 && errno == ELOOP)
+        errx(1, "%s/%s is a symbolic link; not following it", dir, name);
+    if (fd == -1)
+        return -1;
+    if (fstat(fd, &st) == -1)
+        err(1, "fstat %s/%s", dir, name);
+    if (!S_ISFIFO(st.st_mode))
+        errx(1, "%s/%s is not a FIFO; not touching it", dir, name);
+    return fd;
+}
+
+static int make_reply_fifo(int dfd, const char *dir, char *name,
+                           size_t nsize, char *path, size_t psize)
+{
+    struct stat st;
+    int fd;
 
     (void)snprintf(name, nsize, "reply.%ld", (long)getpid());
     if ((size_t)snprintf(path, psize, "%s/%s", dir, name) >= psize)
         errx(2, "%s: directory name too long", dir);
-    r = mkfifo(path, 0600);
-    if (r == -1 && errno == EEXIST) {   /* a dead client's: replace it */
-        if (unlink(path) == -1)
+    if (mkfifoat(dfd, name, 0600) == -1) {
+        if (errno != EEXIST)
+            err(1, "mkfifo %s", path);
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+            err(1, "stat %s", path);
+        if (!S_ISFIFO(st.st_mode) || st.st_uid != geteuid())
+            errx(1, "%s exists and is not a FIFO of ours; not touching it",
+                 path);
+        if (unlinkat(dfd, name, 0) == -1)       /* a dead client's */
             err(1, "unlink %s", path);
-        r = mkfifo(path, 0600);
+        if (mkfifoat(dfd, name, 0600) == -1)
+            err(1, "mkfifo %s", path);
     }
-    if (r == -1)
-        err(1, "mkfifo %s", path);
     cleanup_push(unlink, path);
+    if ((fd = open_fifo(dfd, dir, name, O_RDONLY)) == -1)
+        err(1, "open %s", path);
+    return fd;
 }
 
-static void send_request(const char *dir, const char *name, long count,
-                         int verbose)
+static void send_request(int dfd, const char *dir, const char *name,
+                         long count, long ms, int verbose)
 {
-    char path[PATH_MAX], req[REQUEST_MAX];
+    char req[REQUEST_MAX];
     int fd, fl, len;
 
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, REQUESTS)
-        >= sizeof path)
-        errx(2, "%s: directory name too long", dir);
-    len = snprintf(req, sizeof req, "%s %ld\n", name, count);
-    if ((fd = open(path, O_WRONLY | O_NONBLOCK)) == -1) {
-        if (errno == ENXIO)
-            errx(1, "no server is listening on %s", path);
-        err(1, "open %s", path);
+    len = snprintf(req, sizeof req, "\n%s %ld\n", name, count);
+    if ((fd = open_fifo(dfd, dir, REQUESTS, O_WRONLY)) == -1) {
+        if (errno == ENXIO || errno == ENOENT)
+            errx(1, "no server is listening in %s", dir);
+        err(1, "open %s/%s", dir, REQUESTS);
     }
     if ((fl = fcntl(fd, F_GETFL)) == -1
         || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
-        err(1, "fcntl %s", path);
-    if (write_full(fd, req, (size_t)len) == -1)  /* len <= PIPE_BUF: whole */
-        err(1, "write %s", path);
+        err(1, "fcntl %s/%s", dir, REQUESTS);
+    if (write(fd, req, (size_t)len) == -1) {
+        if (errno == EINTR && timeout_expired())
+            errx(1, "request not sent within %ld ms: the server is not "
+                 "reading", ms);
+        err(1, "write %s/%s", dir, REQUESTS);
+    }
     if (close(fd) == -1)                /* done: the server holds a writer */
-        err(1, "close %s", path);
+        err(1, "close %s/%s", dir, REQUESTS);
     if (verbose)
-        fprintf(stderr, "fifo_client: sent '%s %ld' to %s\n", name, count,
-                path);
+        fprintf(stderr, "fifo_client: sent '%s %ld' to %s/%s\n", name,
+                count, dir, REQUESTS);
 }
 
-static unsigned long long await_reply(const char *path, long ms)
+static unsigned long long await_reply(int fd, const char *path, long ms)
 {
     char buf[32], *end;
     size_t len = 0;
-    ssize_t n;
+    ssize_t n = 1;
     unsigned long long first;
-    int fd;
+    struct pollfd p = { .fd = fd, .events = POLLIN };
 
-    timeout_start(ms);
-    if ((fd = open(path, O_RDONLY)) == -1) {
-        if (errno == EINTR && timeout_expired())
-            errx(1, "no reply within %ld ms", ms);
-        err(1, "open %s", path);
+    while (n > 0 && memchr(buf, '\n', len) == NULL && len < sizeof buf - 1) {
+        if (poll(&p, 1, -1) == -1) {
+            if (errno == EINTR && timeout_expired())
+                errx(1, "no reply within %ld ms", ms);
+            if (errno != EINTR)
+                err(1, "poll %s", path);
+            continue;
+        }
+        n = read(fd, buf + len, sizeof buf - 1 - len);
+        if (n == -1 && errno != EAGAIN && errno != EINTR)
+            err(1, "read %s", path);
+        if (n > 0)
+            len += (size_t)n;
     }
-    while ((n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
-        len += (size_t)n;
-    if (n == -1 && errno == EINTR && timeout_expired())
-        errx(1, "no reply within %ld ms", ms);
-    if (n == -1)
-        err(1, "read %s", path);
-    timeout_stop();
     if (close(fd) == -1)                /* the reply is in; read end done */
         err(1, "close %s", path);
     buf[len] = '\0';
@@ -121,8 +152,9 @@ static unsigned long long await_reply(const char *path, long ms)
 int main(int argc, char *argv[])
 {
     char name[32], path[PATH_MAX];
+    const char *dir;
     long count = 1, ms = 5000;
-    int opt, verbose = 0;
+    int opt, verbose = 0, dfd, rfd;
     unsigned long long first;
 
     prog_name(argv);
@@ -135,13 +167,18 @@ int main(int argc, char *argv[])
         default:  usage(2);
         }
     }
-    if (argc - optind != 1)
+    if (argc - optind != 1 || *(dir = argv[optind]) == '\0')
         usage(2);
-    make_reply_fifo(argv[optind], name, sizeof name, path, sizeof path);
+    dfd = open_checked_dir(dir, 0);
+    rfd = make_reply_fifo(dfd, dir, name, sizeof name, path, sizeof path);
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)    /* a dead server: EPIPE */
         err(1, "signal");
-    send_request(argv[optind], name, count, verbose);
-    first = await_reply(path, ms);
+    timeout_start(ms);
+    send_request(dfd, dir, name, count, ms, verbose);
+    first = await_reply(rfd, path, ms);
+    timeout_stop();
+    if (close(dfd) == -1)
+        err(1, "close %s", dir);
     printf("%llu\n", first);
     if (fclose(stdout) == EOF)
         err(1, "stdout");

@@ -1,17 +1,18 @@
 /*
  * fifo_server - hand out sequence numbers through FIFOs
  *
- * usage: fifo_server [-d dir] [-t ms]
+ * usage: fifo_server [-d dir]
  *
  * Makes the FIFO "requests" in a new private directory (mode 0700, under
- * $TMPDIR, default /tmp) or in dir, prints the directory's path and closes
- * standard output, then serves until SIGINT, SIGTERM or SIGHUP.  A request
- * is one line "NAME COUNT": NAME is a FIFO the client made in the same
- * directory, COUNT how many numbers it wants (1 to 1000000).  The server
- * writes the first of COUNT consecutive numbers into NAME.  A client that
- * has not opened NAME for reading within ms milliseconds (default 2000)
- * gets no reply.  On exit the server removes its FIFO and, if it made the
- * directory, every FIFO in it and the directory itself.
+ * $TMPDIR, default /tmp) or in dir, prints the directory's absolute path
+ * and closes standard output, then serves until SIGINT, SIGTERM or
+ * SIGHUP.  A request is one line "NAME COUNT": NAME is a FIFO the client
+ * made in the same directory and holds open for reading, COUNT how many
+ * numbers it wants (1 to 1000000).  The server writes the first of COUNT
+ * consecutive numbers into NAME.  The counter is kept in dir/seq, locked
+ * while the server runs, so that numbers never repeat.  On exit the
+ * server removes its FIFO and, if it made the directory, everything in it
+ * and the directory itself.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
@@ -24,12 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/select.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include "lib/cleanup.h"
-#include "lib/num.h"
 #include "lib/privdir.h"
 #include "lib/prog.h"
 #include "lib/sig.h"
@@ -38,7 +38,7 @@
 struct server {
     int rfd;                    /* read end of REQUESTS, O_NONBLOCK */
     int dfd;                    /* the directory, for openat */
-    long ms;                    /* how long to wait for a client's reader */
+    int sfd;                    /* STATE: the counter, locked */
     sigset_t waitmask;          /* the signal mask while waiting */
     unsigned long long next;    /* the next number to hand out */
 };
@@ -48,33 +48,65 @@ static volatile sig_atomic_t stop_signal;   /* set by the handler */
 static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
-            "usage: fifo_server [-d dir] [-t ms]\n"
-            "  -d dir  serve in dir (default: a new private directory)\n"
-            "  -t ms   wait at most ms for a client's reply FIFO "
-            "(default 2000)\n");
+            "usage: fifo_server [-d dir]\n"
+            "  -d dir  serve in dir (default: a new private directory)\n");
     exit(status);
 }
 
-static void make_fifo(const char *dir, char *fifo, size_t size)
+enum { STATE_LEN = 21 };                /* "%020llu\n" */
+
+static void take_counter(struct server *s, const char *dir)
+{
+    char buf[STATE_LEN + 1], *end;
+    struct stat st;
+    ssize_t n;
+
+    s->sfd = openat(s->dfd, STATE, O_RDWR | O_CREAT | O_NOFOLLOW
+                    | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (s->sfd == -1)
+        err(1, "open %s/%s", dir, STATE);
+    if (fstat(s->sfd, &st) == -1)
+        err(1, "fstat %s/%s", dir, STATE);
+    if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+        errx(1, "%s/%s: not a file of ours", dir, STATE);
+    if (st.st_size != 0 && st.st_size != STATE_LEN)
+        errx(1, "%s/%s: not a counter; remove it to start again from 0",
+             dir, STATE);
+    if (flock(s->sfd, LOCK_EX | LOCK_NB) == -1) {
+        if (errno == EWOULDBLOCK)
+            errx(1, "a server is already running in %s", dir);
+        err(1, "flock %s/%s", dir, STATE);
+    }
+    if ((n = pread(s->sfd, buf, STATE_LEN, 0)) == -1)
+        err(1, "read %s/%s", dir, STATE);
+    buf[n] = '\0';
+    errno = 0;
+    s->next = n == 0 ? 0 : strtoull(buf, &end, 10);
+    if (n != 0 && (n != STATE_LEN || !isdigit((unsigned char)buf[0])
+                   || strcmp(end, "\n") != 0 || errno == ERANGE))
+        errx(1, "%s/%s: not a counter; remove it to start again from 0",
+             dir, STATE);
+}
+
+static int save_counter(const struct server *s, unsigned long long next)
+{
+    char buf[STATE_LEN + 1];
+
+    (void)snprintf(buf, sizeof buf, "%020llu\n", next);
+    return pwrite(s->sfd, buf, STATE_LEN, 0) == STATE_LEN ? 0 : -1;
+}
+
+static void make_fifo(const struct server *s, const char *fifo)
 {
     struct stat st;
-    int fd;
 
-    if ((size_t)snprintf(fifo, size, "%s/%s", dir, REQUESTS) >= size)
-        errx(2, "%s: directory name too long", dir);
-    if (lstat(fifo, &st) == 0) {
+    if (fstatat(s->dfd, REQUESTS, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!S_ISFIFO(st.st_mode))
             errx(1, "%s exists and is not a FIFO", fifo);
-        if ((fd = open(fifo, O_WRONLY | O_NONBLOCK)) != -1) {
-            (void)close(fd);
-            errx(1, "a server is already listening on %s", fifo);
-        }
-        if (errno != ENXIO)
-            err(1, "open %s", fifo);
-        if (unlink(fifo) == -1)         /* nobody reads it: a dead server's */
+        if (unlinkat(s->dfd, REQUESTS, 0) == -1)    /* a dead server's */
             err(1, "unlink %s", fifo);
     }
-    if (mkfifo(fifo, 0600) == -1)
+    if (mkfifoat(s->dfd, REQUESTS, 0600) == -1)
         err(1, "mkfifo %s", fifo);
     cleanup_push(unlink, fifo);
 }
@@ -151,41 +183,19 @@ static const char *printable(const char *line)
     return out;
 }
 
-static long ms_since(const struct timespec *t0)
-{
-    struct timespec now;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
-        err(1, "clock_gettime");
-    return (long)(now.tv_sec - t0->tv_sec) * 1000
-           + (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static int open_reply(const struct server *s, const char *name)
 {
-    struct timespec start, nap = { 0, 1000000 };        /* 1 ms */
     struct stat st;
     int fd;
 
-    if (clock_gettime(CLOCK_MONOTONIC, &start) == -1)
-        err(1, "clock_gettime");
-    while ((fd = openat(s->dfd, name,
-                        O_WRONLY | O_NONBLOCK | O_NOFOLLOW)) == -1) {
-        if (errno != ENXIO) {
+    fd = openat(s->dfd, name, O_WRONLY | O_NONBLOCK | O_NOFOLLOW
+                | O_CLOEXEC);
+    if (fd == -1) {
+        if (errno == ENXIO)
+            warnx("%s: nobody reads it; reply dropped", name);
+        else
             warn("open %s", name);
-            return -1;
-        }
-        if (ms_since(&start) >= s->ms) {
-            warnx("%s: no reader after %ld ms; reply dropped", name, s->ms);
-            return -1;
-        }
-        if (pselect(0, NULL, NULL, NULL, &nap, &s->waitmask) == -1
-            && errno != EINTR)
-            err(1, "pselect");
-        if (stop_signal)
-            return -1;                  /* the client will time out */
-        if (nap.tv_nsec < 64000000)
-            nap.tv_nsec *= 2;
+        return -1;
     }
     if (fstat(fd, &st) == -1)
         err(1, "fstat %s", name);
@@ -210,11 +220,16 @@ static void answer(struct server *s, char *line)
     }
     if ((fd = open_reply(s, name)) == -1)
         return;                         /* reported already */
+    if (save_counter(s, s->next + count) == -1)
+        err(1, "write %s", STATE);      /* never hand out unsaved numbers */
     len = snprintf(reply, sizeof reply, "%llu\n", s->next);
-    if (write(fd, reply, (size_t)len) == -1)
+    if (write(fd, reply, (size_t)len) == -1) {
         warn("write %s", name);         /* EPIPE: the client left */
-    else
+        if (save_counter(s, s->next) == -1)
+            err(1, "write %s", STATE);
+    } else {
         s->next += count;
+    }
     if (close(fd) == -1)                /* the client's read sees EOF */
         warn("close %s", name);
 }
@@ -240,7 +255,7 @@ static void serve(struct server *s)
             *nl = '\0';
             if (skipping)
                 skipping = 0;           /* that was the end of the long one */
-            else
+            else if (*line != '\0')
                 answer(s, line);
             line = nl + 1;
         }
@@ -255,20 +270,23 @@ static void serve(struct server *s)
     }
 }
 
-static void sweep(const char *dir)
+static void sweep(const struct server *s, const char *dir)
 {
     DIR *d;
     struct dirent *e;
     struct stat st;
+    int fd;
 
-    if ((d = opendir(dir)) == NULL) {
+    if ((fd = dup(s->dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
         warn("opendir %s", dir);
+        if (fd != -1)
+            (void)close(fd);
         return;
     }
     while ((e = readdir(d)) != NULL) {
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0
+        if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0
             && S_ISFIFO(st.st_mode)
-            && unlinkat(dirfd(d), e->d_name, 0) == -1)
+            && unlinkat(fd, e->d_name, 0) == -1)
             warn("unlink %s/%s", dir, e->d_name);
     }
     if (closedir(d) == -1)
@@ -277,16 +295,15 @@ static void sweep(const char *dir)
 
 int main(int argc, char *argv[])
 {
-    struct server s = { .rfd = -1, .dfd = -1, .ms = 2000, .next = 0 };
-    char dir[PATH_MAX], fifo[PATH_MAX];
+    struct server s = { .rfd = -1, .dfd = -1, .sfd = -1, .next = 0 };
+    char dir[PATH_MAX], fifo[PATH_MAX], state[PATH_MAX];
     const char *userdir = NULL;
     int opt, wfd;
 
     prog_name(argv);
-    while ((opt = getopt(argc, argv, "d:ht:")) != -1) {
+    while ((opt = getopt(argc, argv, "d:h")) != -1) {
         switch (opt) {
         case 'd': userdir = optarg; break;
-        case 't': s.ms = parse_long(optarg, 0, 600000, "timeout"); break;
         case 'h': usage(0); break;
         default:  usage(2);
         }
@@ -294,18 +311,32 @@ int main(int argc, char *argv[])
     if (optind != argc)
         usage(2);
     if (userdir != NULL) {
-        check_private_dir(userdir);
-        if ((size_t)snprintf(dir, sizeof dir, "%s", userdir) >= sizeof dir)
+        char cwd[PATH_MAX];
+        s.dfd = open_checked_dir(userdir, 1);
+        if (userdir[0] != '/' && getcwd(cwd, sizeof cwd) == NULL)
+            err(1, "getcwd");
+        if ((size_t)snprintf(dir, sizeof dir, "%s%s%s",
+                             userdir[0] == '/' ? "" : cwd,
+                             userdir[0] == '/' ? "" : "/", userdir)
+            >= sizeof dir)
             errx(2, "%s: directory name too long", userdir);
     } else {
         private_dir(dir, sizeof dir, "fifo_server");
+        if ((s.dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+            err(1, "open %s", dir);
     }
-    make_fifo(dir, fifo, sizeof fifo);
-    if ((s.dfd = open(dir, O_RDONLY | O_DIRECTORY)) == -1)
-        err(1, "open %s", dir);
-    if ((s.rfd = open(fifo, O_RDONLY | O_NONBLOCK)) == -1)
+    if ((size_t)snprintf(fifo, sizeof fifo, "%s/%s", dir, REQUESTS)
+        >= sizeof fifo
+        || (size_t)snprintf(state, sizeof state, "%s/%s", dir, STATE)
+        >= sizeof state)
+        errx(2, "%s: directory name too long", dir);
+    take_counter(&s, dir);
+    if (userdir == NULL)                    /* a private run: nothing to keep */
+        cleanup_push(unlink, state);
+    make_fifo(&s, fifo);
+    if ((s.rfd = openat(s.dfd, REQUESTS, O_RDONLY | O_NONBLOCK)) == -1)
         err(1, "open %s", fifo);
-    if ((wfd = open(fifo, O_WRONLY)) == -1) /* the dummy writer: no EOF */
+    if ((wfd = openat(s.dfd, REQUESTS, O_WRONLY)) == -1) /* dummy writer */
         err(1, "open %s", fifo);
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)    /* a vanished client: EPIPE */
         err(1, "signal");
@@ -313,13 +344,17 @@ int main(int argc, char *argv[])
     printf("%s\n", dir);
     if (fclose(stdout) == EOF)
         err(1, "stdout");
+    fprintf(stderr, "fifo_server: pid %ld serving %s from %llu\n",
+            (long)getpid(), dir, s.next);
     serve(&s);
     if (userdir == NULL)
-        sweep(dir);
+        sweep(&s, dir);
     if (close(wfd) == -1)                   /* the dummy writer: no more use */
         warn("close %s", fifo);
     if (close(s.rfd) == -1)                 /* no more requests */
         warn("close %s", fifo);
+    if (close(s.sfd) == -1)                 /* lets go of the lock */
+        warn("close %s", state);
     if (close(s.dfd) == -1)
         warn("close %s", dir);
     cleanup_run();

@@ -1,6 +1,8 @@
 /* privdir.c: directories where only we make names (see privdir.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <err.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -21,18 +23,30 @@ void private_dir(char *dir, size_t size, const char *prefix)
     cleanup_push(rmdir, dir);
 }
 
-void check_private_dir(const char *dir)
+int open_checked_dir(const char *dir, int ours)
 {
     struct stat st;
+    int fd;
 
-    if (stat(dir, &st) == -1)
-        err(1, "stat %s", dir);
-    if (!S_ISDIR(st.st_mode))
-        errx(2, "%s: not a directory", dir);
-    if (st.st_uid != geteuid())
+    /* O_DIRECTORY: never block opening a FIFO planted in its place */
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+        if (errno == ENOTDIR)
+            errx(2, "%s: not a directory", dir);
+        err(1, "open %s", dir);
+    }
+    if (fstat(fd, &st) == -1)
+        err(1, "fstat %s", dir);
+    if (ours && st.st_uid != geteuid())
         errx(2, "%s: belongs to another user; use a directory of yours",
              dir);
     if (st.st_mode & S_IWOTH)
         errx(2, "%s: every user may write to it; use a private directory",
              dir);
+    return fd;
+}
+
+void check_private_dir(const char *dir)
+{
+    if (close(open_checked_dir(dir, 1)) == -1)
+        err(1, "close %s", dir);
 }
