@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,5 +76,6 @@ void cleanup_push(cleanup_fn *fn, const char *name)
     c->fn = fn;
     c->owner = getpid();
     strcpy(c->name, name);
+    atomic_signal_fence(memory_order_seq_cst);  /* the entry, then count */
     count = count + 1;                  /* publish the finished entry */
 }
