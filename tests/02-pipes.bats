@@ -54,9 +54,11 @@ page=$(getconf PAGESIZE)
 @test "pipeline and popen_nl refuse missing commands with status 2" {
     run --separate-stderr pipeline ls
     assert_failure 2
-    assert_equal "$stderr" "pipeline: want two commands separated by '|' (see pipeline -h)"
+    assert_equal "$stderr" "pipeline: want two commands or more, separated by '|' (see pipeline -h)"
     run -2 pipeline '|' wc
     run -2 pipeline ls '|'
+    run -2 pipeline ls '|' '|' wc
+    run -2 pipeline ls '|' wc '|'
     run --separate-stderr popen_nl
     assert_failure 2
     [[ $stderr == "usage: popen_nl command"* ]]
@@ -325,6 +327,11 @@ line buffered: 21 bytes in the pipe after fprintf, 21 after fflush"
     assert_output "$(printf 'abc' | nl)"
 }
 
+@test "popen_nl passes a line holding a NUL byte whole" {
+    run -0 bash -c "popen_nl 'printf \"a\\000b\\nc\\n\"' | od -An -c | tr -s ' '"
+    assert_output "$(printf '     1\ta\000b\n     2\tc\n' | od -An -c | tr -s ' ')"
+}
+
 # --- pipeline ----------------------------------------------------------------------
 
 # same_as_shell 'LEFT' 'RIGHT': pipeline gives the same standard output and
@@ -348,6 +355,50 @@ same_as_shell() {
     same_as_shell 'true' '/etc/passwd'
 }
 
+@test "pipeline runs any number of commands, as the shell's a | b | c does" {
+    local want got
+    want=$(seq 1000 | grep 1 | sort -rn | head -n 3; echo "status $?")
+    got=$(pipeline seq 1000 '|' grep 1 '|' sort -rn '|' head -n 3; echo "status $?")
+    assert_equal "$got" "$want"
+    # The last command's status is the pipeline's, whatever the others'.
+    run pipeline sh -c 'exit 5' '|' sh -c 'exit 7' '|' sh -c 'exit 3'
+    assert_failure 3
+    run pipeline true '|' true '|' sh -c 'kill -TERM $$'
+    assert_failure 143
+    # Ten stages: every pipe closed in time, or the cats would never see
+    # end of file and this would hang.
+    local args=(seq 100000) i
+    for i in $(seq 9); do args+=('|' cat); done
+    run -0 bounded 30 pipeline "${args[@]}" '|' wc -l
+    assert_output 100000
+}
+
+@test "pipeline: the parent closes each pipe end once its command has started; each command holds only its own" {
+    # Four sleeps; while they run, count the pipe ends each process holds
+    # beyond its standard input, output and error.
+    # (bats keeps descriptors of its own open: close them first)
+    bash -c 'for fd in /proc/$$/fd/*; do
+                 fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"
+             done
+             exec pipeline sleep 30 "|" sleep 30 "|" sleep 30 "|" sleep 30' &
+    local p=$! c kids parent_ends child_fds=
+    wait_for eval "[ \$(pgrep -c -P $p sleep) -eq 4 ]"
+    kids=$(pgrep -P "$p" sleep)
+    # (the parent closes its last end just after the last fork: give it
+    # the moment it may need, then count)
+    # (valgrind keeps descriptors of its own, from 1000 up: not counted)
+    fds() { ls /proc/"$1"/fd | awk '$1 < 1000' | sort -n | tr '\n' ' '; }
+    wait_for eval "[ \"\$(fds $p)\" = '0 1 2 ' ]" || true
+    parent_ends=$(fds "$p")
+    for c in $kids; do
+        child_fds="$child_fds$(fds "$c")/ "
+    done
+    kill $kids
+    wait "$p" || true
+    assert_equal "$parent_ends" "0 1 2 "
+    assert_equal "$child_fds" "0 1 2 / 0 1 2 / 0 1 2 / 0 1 2 / "
+}
+
 @test "the book's samples of pipeline" {
     run -0 pipeline seq 1000 '|' tail -n 2
     assert_output "999
@@ -358,6 +409,8 @@ same_as_shell() {
     assert_success
     assert_output "0"
     assert_equal "$stderr" "pipeline: nosuchcommand: No such file or directory"
+    run -0 pipeline seq 10 '|' grep 1 '|' wc -l
+    assert_output 2
 }
 
 @test "pipeline passes the commands' own options through (ls -l, wc -l)" {

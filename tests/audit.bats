@@ -83,6 +83,25 @@ leaked() {
 @test "the audit names a stray process with its command line" {
     leaked process - "process [0-9]+ \(leak\): .*/leak process -"
 }
+@test "bats' own timer, started late, is not a leak; a leaked sleep of the same length is" {
+    # For BATS_TEST_TIMEOUT bats runs "sleep TIMEOUT" in a subshell of the
+    # test; on a loaded machine it may start after the first snapshot.
+    ( sleep 0.2; sleep "$BATS_TEST_TIMEOUT" & wait ) 3>&- &
+    local sub=$! late leak
+    ipc_audit_begin
+    wait_for pgrep -P "$sub" -fx "sleep $BATS_TEST_TIMEOUT"
+    late=$(pgrep -P "$sub" -fx "sleep $BATS_TEST_TIMEOUT")
+    run ipc_audit_end
+    assert_success
+    sleep "$BATS_TEST_TIMEOUT" 3>&- &
+    leak=$!
+    run ipc_audit_end
+    kill "$leak" "$late" "$sub"
+    wait "$leak" "$sub" || true
+    assert_failure
+    assert_line --regexp "^  process $leak \(sleep\): sleep $BATS_TEST_TIMEOUT\$"
+    refute_line --partial "process $late "
+}
 
 # scratch_tests NAME BODY: a test file of one test, for tests/run to run.
 scratch_tests() {

@@ -1,14 +1,15 @@
 /*
- * pipeline - run two commands connected by a pipe, as the shell's a | b
+ * pipeline - run commands connected by pipes, as the shell's a | b | c
  *
- * usage: pipeline command [arg...] '|' command [arg...]
+ * usage: pipeline command [arg...] '|' command [arg...] ['|' ...]
  *
- * The first '|' operand separates the two commands, which are looked up
- * in PATH.  The first command's standard output is a pipe that is the
- * second one's standard input; everything else they inherit.  pipeline
- * waits for both and exits as the shell would: with the second command's
- * exit status, or 128 + N if signal N killed it; 127 if it could not be
- * found, 126 if it could not be run.
+ * Each '|' operand separates two commands, which are looked up in PATH.
+ * Each command's standard output is a pipe that is the next one's
+ * standard input; the first reads pipeline's standard input and the last
+ * writes its standard output.  pipeline waits for all of them and exits as
+ * the shell would: with the last command's exit status, or 128 + N if
+ * signal N killed it; 127 if it could not be found, 126 if it could not
+ * be run.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <err.h>
@@ -24,9 +25,23 @@
 static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
-            "usage: pipeline command [arg...] '|' command [arg...]\n"
-            "  runs the two commands as the shell runs  command | command\n");
+            "usage: pipeline command [arg...] '|' command [arg...] "
+            "['|' ...]\n"
+            "  runs the commands as the shell runs  command | command\n");
     exit(status);
+}
+static char **end_command(char **cmd)
+{
+    for (char **p = cmd; *p != NULL; p++) {
+        if (strcmp(*p, "|") == 0) {
+            *p = NULL;
+            if (p == cmd || p[1] == NULL || strcmp(p[1], "|") == 0)
+                errx(2, "want two commands or more, separated by '|' "
+                     "(see pipeline -h)");
+            return p + 1;
+        }
+    }
+    return NULL;
 }
 static pid_t start(char *argv[], int in, int out, int unused)
 {
@@ -37,7 +52,7 @@ static pid_t start(char *argv[], int in, int out, int unused)
     case -1:
         err(1, "fork");
     case 0:                             /* child: becomes argv[0] */
-        if (close(unused) == -1 ||              /* the other command's end */
+        if ((unused != -1 && close(unused) == -1) ||    /* the next one's end */
             (in != STDIN_FILENO &&
              (dup2(in, STDIN_FILENO) == -1 || close(in) == -1)) ||
             (out != STDOUT_FILENO &&
@@ -54,9 +69,10 @@ static pid_t start(char *argv[], int in, int out, int unused)
 }
 int main(int argc, char *argv[])
 {
-    char **left, **right = NULL;
-    int fd[2], opt;
-    pid_t a, b;
+    char **cmd, **next;
+    pid_t last, pid;
+    int in = STDIN_FILENO, fd[2] = { -1, -1 }, opt, status = 0;
+    size_t n = 0;
 
     prog_name(argv);
     while ((opt = getopt(argc, argv, "+h")) != -1) {
@@ -65,27 +81,33 @@ int main(int argc, char *argv[])
         default:  usage(2);
         }
     }
-    left = argv + optind;
-    for (int i = optind; i < argc; i++) {
-        if (strcmp(argv[i], "|") == 0) {
-            argv[i] = NULL;                 /* ends the left command's argv */
-            right = argv + i + 1;
+    cmd = argv + optind;
+    if (cmd[0] == NULL || (next = end_command(cmd)) == NULL)
+        errx(2, "want two commands or more, separated by '|' "
+             "(see pipeline -h)");
+    for (;;) {
+        if (next != NULL && pipe(fd) == -1)
+            err(1, "pipe");
+        last = start(cmd, in, next != NULL ? fd[1] : STDOUT_FILENO,
+                     next != NULL ? fd[0] : -1);
+        n++;
+        if (n > 1 && close(in) == -1)           /* its writer needs SIGPIPE */
+            err(1, "close");
+        if (next != NULL && close(fd[1]) == -1) /* its reader needs EOF */
+            err(1, "close");
+        in = fd[0];
+        if (next == NULL)
             break;
-        }
+        cmd = next;
+        next = end_command(cmd);
     }
-    if (right == NULL || left[0] == NULL || right[0] == NULL)
-        errx(2, "want two commands separated by '|' (see pipeline -h)");
-    if (pipe(fd) == -1)
-        err(1, "pipe");
-    a = start(left, STDIN_FILENO, fd[1], fd[0]);
-    b = start(right, fd[0], STDOUT_FILENO, fd[1]);
-    if (close(fd[0]) == -1 ||               /* else a never gets SIGPIPE */
-        close(fd[1]) == -1)                 /* else b never sees EOF */
-        err(1, "close");
-    int status_a, status;                   /* a's status counts for nothing */
+    int st;
 
-    if (waitpid(a, &status_a, 0) == -1 || waitpid(b, &status, 0) == -1)
-        err(1, "waitpid");
+    while ((pid = wait(&st)) != -1 || errno == EINTR)
+        if (pid == last)                    /* the others count for nothing */
+            status = st;
+    if (errno != ECHILD)
+        err(1, "wait");
     if (WIFSIGNALED(status))
         return 128 + WTERMSIG(status);
     return WEXITSTATUS(status);

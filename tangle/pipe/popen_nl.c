@@ -45,10 +45,13 @@ int main(int argc, char *argv[])
     ssize_t len;
     long count = 0;
 
-    while ((len = getline(&line, &cap, in)) != -1)
-        if (printf("%6ld\t%s%s", ++count, line,
-                   line[len - 1] == '\n' ? "" : "\n") < 0)
+    while ((len = getline(&line, &cap, in)) != -1) {
+        /* fwrite, not %s: a line may hold a NUL byte, and must pass whole */
+        if (printf("%6ld\t", ++count) < 0
+            || fwrite(line, 1, (size_t)len, stdout) != (size_t)len
+            || (line[len - 1] != '\n' && putchar('\n') == EOF))
             err(1, "stdout");
+    }
     free(line);
     if (ferror(in))
         err(1, "read");

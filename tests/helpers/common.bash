@@ -19,6 +19,7 @@ IPC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export IPC_ROOT IPC_BIN
 # A deadlock is a failure, not a hang.
 : "${BATS_TEST_TIMEOUT:=60}"
+export BATS_TEST_TIMEOUT                 # ipc-audit knows its timer by it
 
 # The programs are found by name, as a user would run them.
 if [ "${VALGRIND:-}" = 1 ]; then
