@@ -107,7 +107,8 @@ gone_are_orphans() {
 
 @test "PIPE-03: a reader that keeps its own write end never sees end of file (pipe_demo -k hangs)" {
     # bounded sends SIGTERM to the whole process group: parent and child.
-    run bash -c "printf 'hello, pipe\n' | timeout -k 2 2 pipe_demo -k"
+    # (-k 20: a loaded machine, or valgrind, may take a while to die)
+    run bash -c "printf 'hello, pipe\n' | timeout -k 20 2 pipe_demo -k"
     assert_failure 124
     assert_output "hello, pipe"
     gone_are_orphans
@@ -441,6 +442,15 @@ same_as_shell() {
     assert_output --regexp '^recv: 1048576 bytes in 4096-byte reads, 1048576-byte pipe: [0-9.]+ s, [0-9.]+ MiB/s$'
     run -0 bash -c 'pipe_bench -s 1 -t 1000 send | pipe_bench -s 1 recv'
     assert_output --regexp '^recv: 1000 bytes in 1-byte reads, 65536-byte pipe: '
+    # Told how much to expect, recv fails when less (or more) comes: a
+    # sender that stopped early is not a fast one.
+    run -0 bash -c 'pipe_bench -t 1M send | pipe_bench -t 1M recv'
+    run --separate-stderr bash -c 'pipe_bench -t 1M send | head -c 1000 | pipe_bench -t 1M recv'
+    assert_failure 1
+    assert_equal "$stderr" "pipe_bench: received 1000 bytes, not the 1048576 expected: did the sender fail?"
+    run --separate-stderr bash -c 'head -c 2M /dev/zero | cat | pipe_bench -t 1M recv'
+    assert_failure 1
+    assert_equal "$stderr" "pipe_bench: received 2097152 bytes, not the 1048576 expected: did the sender fail?"
 }
 
 @test "pipe_bench -C: every byte arrives as sent; a lost byte, a wrong count or other data fail with status 1" {

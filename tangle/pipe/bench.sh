@@ -21,7 +21,7 @@ pipe_rate() {
     [ "$total" -ge 262144 ] || total=262144
     [ "$total" -le "$most" ] || total=$most
     on_first pipe_bench -c "$2" -s "$1" -t "$total" send |
-        on_second pipe_bench -s "$1" recv |
+        on_second pipe_bench -s "$1" -t "$total" recv |
         sed -n 's/.* \([0-9.]*\) MiB\/s$/\1/p'
 }
 for run in $(bench_rounds); do

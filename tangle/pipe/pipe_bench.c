@@ -8,7 +8,8 @@
  * output in writes of `size` bytes (default 64k), after setting the pipe's
  * capacity to `capacity` with F_SETPIPE_SZ (a Linux extension) if -c is
  * given.  recv reads standard input in reads of `size` bytes until end of
- * file and prints the rate, timed from the end of its first read.  With
+ * file and prints the rate, timed from the end of its first read; given
+ * -t, it fails unless exactly `total` bytes came.  With
  * -C on both sides nothing is timed: send writes the book's check pattern
  * and recv checks every byte, and that exactly `total` bytes came.  Both
  * need a pipe:  pipe_bench send | pipe_bench recv
@@ -34,8 +35,7 @@ static void usage(int status)
             "  -C           check the data instead of timing (both sides)\n"
             "  -c capacity  set the pipe's capacity (F_SETPIPE_SZ)\n"
             "  -s size      bytes per write or read (default 64k)\n"
-            "  -t total     bytes to send, or with -C to expect "
-            "(default 64M)\n");
+            "  -t total     bytes to send (default 64M), or to expect\n");
     exit(status);
 }
 static void need_pipe(int fd, const char *what)
@@ -96,7 +96,7 @@ static void sender(size_t size, size_t total, size_t cap, int check)
         }
     free(buf);
 }
-static void receiver(size_t size, size_t total, int check)
+static void receiver(size_t size, size_t total, int check)    /* 0: any */
 {
     unsigned char *buf = malloc(size);
     double t0, t1, secs;
@@ -124,6 +124,9 @@ static void receiver(size_t size, size_t total, int check)
     if ((cap = fcntl(STDIN_FILENO, F_GETPIPE_SZ)) == -1)
         err(1, "F_GETPIPE_SZ");
     secs = t1 - t0;
+    if (total != 0 && first + rest != total)
+        errx(1, "received %zu bytes, not the %zu expected: did the sender "
+             "fail?", first + rest, total);
     printf("recv: %zu bytes in %zu-byte reads, %d-byte pipe: %.6f s, "
            "%.3f MiB/s\n", first + rest, size, cap, secs,
            secs > 0 ? (double)rest / secs / (1 << 20) : 0.0);
@@ -132,7 +135,7 @@ static void receiver(size_t size, size_t total, int check)
 int main(int argc, char *argv[])
 {
     size_t size = 64 * 1024, total = 64 << 20, cap = 0;
-    int opt, check = 0;
+    int opt, check = 0, expect = 0;
 
     prog_name(argv);
     while ((opt = getopt(argc, argv, "Cc:hs:t:")) != -1) {
@@ -141,7 +144,7 @@ int main(int argc, char *argv[])
         case 'c': cap = parse_size(optarg, 1, 1 << 30, "capacity"); break;
         case 's': size = parse_size(optarg, 1, 16 << 20, "size"); break;
         case 't': total = parse_size(optarg, 1, (size_t)1 << 40, "total");
-                  break;
+                  expect = 1; break;
         case 'h': usage(0); break;
         default:  usage(2);
         }
@@ -151,7 +154,7 @@ int main(int argc, char *argv[])
     if (strcmp(argv[optind], "send") == 0)
         sender(size, total, cap, check);
     else if (strcmp(argv[optind], "recv") == 0)
-        receiver(size, total, check);
+        receiver(size, expect || check ? total : 0, check);
     else
         usage(2);
     if (fclose(stdout) == EOF)
