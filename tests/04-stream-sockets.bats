@@ -21,7 +21,43 @@ teardown() {
         wait "$p" 2>/dev/null || true
     done
     [ -z "$public_dir" ] || rm -rf "$public_dir"
+    rm -f "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
     ipc_audit_end
+}
+
+# start_server [options]: sock_server in the background; sets server_pid
+# and sock (the path it printed) once it listens.  SIGINT is restored
+# (bash starts background jobs with it ignored).
+start_server() {
+    : > "$BATS_TEST_TMPDIR/server.out"
+    : > "$BATS_TEST_TMPDIR/server.err"
+    env --default-signal=INT sock_server "$@" > "$BATS_TEST_TMPDIR/server.out" \
+        2> "$BATS_TEST_TMPDIR/server.err" 3>&- &
+    server_pid=$!
+    wait_for server_says_part "listening on"
+    sock=$(cat "$BATS_TEST_TMPDIR/server.out")
+}
+
+# stop_server SIGNAL: send it, reap the server, check it died of it.
+stop_server() {
+    local status=0
+    kill -"$1" "$server_pid"
+    wait "$server_pid" || status=$?
+    server_pid=
+    assert_equal "server status $status" "server status $((128 + $(kill -l "$1")))"
+}
+
+server_said() { cat "$BATS_TEST_TMPDIR/server.err"; }
+server_says_part() { grep -qF -- "$1" "$BATS_TEST_TMPDIR/server.err"; }
+# server_says LINE: wait until the server has logged LINE.
+server_says() {
+    wait_for grep -qxF -- "sock_server: $1" "$BATS_TEST_TMPDIR/server.err"
+}
+
+# frame TEXT: TEXT as a request frame of the protocol (4-byte length).
+frame() {
+    local n=${#1}
+    printf "\\$(printf %03o $((n >> 24 & 255)))\\$(printf %03o $((n >> 16 & 255)))\\$(printf %03o $((n >> 8 & 255)))\\$(printf %03o $((n & 255)))%s" "$1"
 }
 
 # make_public_dir: a directory every user may search but only root may
@@ -139,4 +175,297 @@ sock_bind: bind f: File exists"
         assert_equal "$stderr" "sock_bind: bind x: Address already in use"
     done
     rm l f
+}
+
+# --- the service: sock_server and sock_client ----------------------------
+
+@test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
+    assert_usage_conventions sock_bind sock_server sock_client
+}
+
+@test "bad arguments give a one-line error and status 2" {
+    run --separate-stderr sock_server -m 800
+    assert_failure 2
+    assert_equal "$stderr" "sock_server: mode: '800' is not an octal mode from 0 to 777"
+    run --separate-stderr sock_server -c 0
+    assert_failure 2
+    assert_equal "$stderr" "sock_server: clients: '0' is not a number from 1 to 1000"
+    run --separate-stderr sock_server -d /tmp
+    assert_failure 2
+    assert_equal "$stderr" "sock_server: /tmp: every user may write to it; use a private directory"
+    run --separate-stderr sock_client -n 0 s
+    assert_failure 2
+    assert_equal "$stderr" "sock_client: count: '0' is not a number from 1 to 10000000"
+    run --separate-stderr sock_client "$(printf '%0108d' 0)" x
+    assert_failure 2
+    assert_equal "$stderr" "sock_client: $(printf '%0108d' 0): File name too long"
+    run --separate-stderr sock_bind -t raw s
+    assert_failure 2
+    assert_equal "$stderr" "sock_bind: type: 'raw' is not stream, dgram or seqpacket"
+}
+
+@test "sock_server listens on a 0600 socket in a 0700 directory, shown by ss -x; SIGTERM removes both" {
+    umask 000
+    start_server
+    [[ $sock == "$BATS_TEST_TMPDIR"/sock_server.??????/upper.sock ]]
+    assert_equal "$(stat -c '%F %a' "$sock")" "socket 600"
+    assert_equal "$(stat -c '%a' "${sock%/*}")" "700"
+    assert_equal "$(server_said)" "sock_server: pid $server_pid listening on $sock"
+    run ss -xlp
+    assert_output --regexp "u_str +LISTEN .* $sock .*pid=$server_pid"
+    grep -q " $sock\$" /proc/net/unix
+    stop_server TERM
+    assert_not_exist "$sock"
+    assert_not_exist "${sock%/*}"
+}
+
+@test "sock_server removes its socket and directory on SIGINT and SIGHUP too" {
+    for sig in INT HUP; do
+        start_server
+        stop_server $sig
+        assert_not_exist "${sock%/*}"
+    done
+}
+
+@test "sock_client sends each argument or each line and prints each reply in upper case" {
+    start_server
+    run sock_client "$sock" hello "wOrld 42"
+    assert_success
+    assert_output "HELLO
+WORLD 42"
+    run bash -c 'printf "one\n\ntwo\n" | sock_client "$1"' _ "$sock"
+    assert_success
+    assert_output "ONE
+
+TWO"
+    server_says "client 2: done after 3 requests"
+}
+
+@test "socat as a client: a framed request gets a framed reply, and its half-close ends the session" {
+    start_server
+    frame "hello" > req
+    frame "sockets" >> req
+    run bash -c 'socat -t 5 - "UNIX-CONNECT:$1" < req | od -An -c -w64 | tr -s " "' _ "$sock"
+    assert_success
+    assert_output " \\0 \\0 \\0 006 O H E L L O \\0 \\0 \\0 \\b O S O C K E T S"
+    server_says "client 1: done after 2 requests"
+}
+
+@test "socat as a server: sock_client speaks to it, over SOCK_STREAM and SOCK_SEQPACKET" {
+    printf '\000\000\000\003OHI' > reply
+    socat UNIX-LISTEN:s.sock SYSTEM:'cat reply' 3>&- &
+    bg_pids=$!
+    wait_for test -S s.sock
+    run sock_client s.sock hi
+    assert_success
+    assert_output "HI"
+    wait $bg_pids
+    socat UNIX-LISTEN:q.sock,type=5 SYSTEM:'printf OHI' 3>&- &
+    bg_pids=$!
+    wait_for test -S q.sock
+    run sock_client -q q.sock hi
+    assert_success
+    assert_output "HI"
+    wait $bg_pids
+    bg_pids=
+}
+
+@test "SOCK_SEQPACKET service: a record is a request, socat sends one per line" {
+    start_server -q
+    run sock_client -q "$sock" one two
+    assert_output "ONE
+TWO"
+    run bash -c 'printf "hello\n" | socat -t 5 - "UNIX-CONNECT:$1,type=5"' _ "$sock"
+    assert_success
+    assert_output "OHELLO"
+    run --separate-stderr sock_client -q "$sock" "$(head -c 70000 /dev/zero | tr '\0' a)"
+    assert_failure 1
+    assert_equal "$stderr" "sock_client: the server says: a request is longer than 65536 bytes"
+    run sock_client -q "$sock" still
+    assert_output "STILL"
+}
+
+@test "load: 50 clients x 1000 round trips at once, every reply checked: none lost, repeated, reordered or damaged" {
+    local i n=50 trips=1000
+    # Under valgrind every client is 20 times slower: fewer, and shorter.
+    [ "${VALGRIND:-}" = 1 ] && n=10 trips=100
+    start_server
+    for ((i = 1; i <= n; i++)); do
+        sock_client -t 20000 -n $trips -i $i "$sock" > out.$i 2>&1 3>&- &
+        bg_pids+=" $!"
+    done
+    for p in $bg_pids; do wait $p; done
+    bg_pids=
+    for ((i = 1; i <= n; i++)); do
+        assert_equal "$(cat out.$i)" "client $i: $trips round trips, every reply checked"
+    done
+    assert_equal "$(grep -c "done after $trips requests" "$BATS_TEST_TMPDIR/server.err")" $n
+}
+
+@test "the load test's checks fail on a reply that is not the request in upper case" {
+    # A server of socat's that answers every request with the same reply.
+    printf '\000\000\000\003OHI' > reply
+    socat UNIX-LISTEN:s.sock SYSTEM:'cat reply' 3>&- &
+    bg_pids=$!
+    wait_for test -S s.sock
+    run --separate-stderr sock_client -n 1 -i 7 s.sock
+    assert_failure 1
+    assert_equal "$stderr" "sock_client: client 7: reply 0 is not a checked reply"
+    wait $bg_pids
+    bg_pids=
+}
+
+@test "an oversized request is refused with a clear error, and the server carries on" {
+    start_server -s 1k
+    run --separate-stderr sock_client "$sock" "$(head -c 1025 /dev/zero | tr '\0' a)"
+    assert_failure 1
+    assert_equal "$stderr" "sock_client: the server says: a request of 1025 bytes is longer than 1024"
+    server_says "client 1: a request of 1025 bytes is longer than 1024; refused"
+    run sock_client "$sock" "$(head -c 1024 /dev/zero | tr '\0' a)"
+    assert_success
+    assert_equal "${#output}" 1024
+}
+
+# hold_client: a client of socat's that sends what the test writes to fd 5
+# (through the FIFO in) and keeps the connection open until fd 5 closes;
+# sets hold_pid.
+hold_client() {
+    mkfifo in
+    socat -u PIPE:in "UNIX-CONNECT:$sock" 3>&- &
+    hold_pid=$!
+    bg_pids+=" $hold_pid"
+    exec 5> in
+}
+
+# served_within_1s: a new client is answered within a second.
+served_within_1s() {
+    run bounded 1 sock_client "$sock" next
+    assert_success
+    assert_output "NEXT"
+}
+
+@test "hostile peers: a silent client and one that stops mid-frame cost only their own slot, until their deadline" {
+    start_server -t 500
+    hold_client
+    server_says_part "client 1: pid $hold_pid"
+    served_within_1s
+    server_says "client 1: sent no request within 500 ms; dropped"
+    exec 5>&-
+    wait $hold_pid || true
+    rm in
+    hold_client
+    frame "a request cut short" | head -c 9 >&5
+    served_within_1s
+    server_says "client 3: did not finish its request within 500 ms; dropped"
+    exec 5>&-
+    wait $hold_pid || true
+    bg_pids=
+}
+
+@test "hostile peers: a client killed mid-frame is dropped at once, and the next is served" {
+    start_server
+    hold_client
+    frame "a request cut short" | head -c 9 >&5
+    wait_for server_says_part "client 1: pid $hold_pid"
+    kill -KILL $hold_pid
+    wait $hold_pid || true
+    exec 5>&-
+    bg_pids=
+    server_says "client 1: end of file in the middle of a request; dropped"
+    served_within_1s
+}
+
+@test "hostile peers: a 4 GiB length and 1 MiB of noise are refused at once, and the next client is served" {
+    start_server
+    run bash -c 'printf "\377\377\377\377" | socat -t 5 - "UNIX-CONNECT:$1" | tail -c +6' _ "$sock"
+    assert_output "a request of 4294967295 bytes is longer than 65536"
+    server_says "client 1: a request of 4294967295 bytes is longer than 65536; refused"
+    served_within_1s
+    head -c 1M /dev/urandom > noise
+    printf 'noise' | dd of=noise conv=notrunc status=none
+    run socat -t 5 - "UNIX-CONNECT:$sock" < noise
+    server_says "client 3: a request of 1852795251 bytes is longer than 65536; refused"
+    served_within_1s
+    run ps -o stat= -p $server_pid
+    assert_success
+}
+
+@test "a client that does not read its replies is dropped at its deadline" {
+    start_server -t 500
+    # 40 requests of 60000 bytes, sent by socat -u, which never reads:
+    # the replies fill the socket buffers and the server must wait.
+    frame "$(head -c 60000 /dev/zero | tr '\0' a)" > one
+    for i in $(seq 40); do cat one; done > reqs
+    socat -u OPEN:reqs "UNIX-CONNECT:$sock" 2>/dev/null 3>&- &
+    bg_pids=$!
+    server_says "client 1: did not take its reply within 500 ms; dropped"
+    served_within_1s
+}
+
+@test "SIGKILL leaves a stale socket file that the next start takes over; a live server is never displaced" {
+    mkdir -m 700 d
+    start_server -d d
+    local first=$server_pid
+    kill -KILL $server_pid
+    wait $server_pid || true
+    server_pid=
+    assert_equal "$(stat -c %F d/upper.sock)" "socket"
+    run socat -u /dev/null UNIX-CONNECT:d/upper.sock
+    assert_output --partial "Connection refused"
+    start_server -d d
+    [ "$server_pid" != "$first" ]
+    run sock_client d/upper.sock again
+    assert_output "AGAIN"
+    run --separate-stderr sock_server -d d
+    assert_failure 1
+    assert_equal "$stderr" "sock_server: d/upper.sock: a server is already listening there"
+    run sock_client d/upper.sock still
+    assert_output "STILL"
+    stop_server TERM
+    assert_equal "$(ls -A d)" ""
+    rmdir d
+}
+
+@test "a link or file planted at the socket's path is refused and left alone" {
+    mkdir -m 700 d
+    ln -s /etc/passwd d/upper.sock
+    run --separate-stderr sock_server -d d
+    assert_failure 1
+    assert_equal "$stderr" "sock_server: d/upper.sock: exists and is not a socket of ours; not touching it"
+    assert_equal "$(readlink d/upper.sock)" "/etc/passwd"
+    rm d/upper.sock
+    echo data > d/upper.sock
+    run sock_server -d d
+    assert_failure 1
+    assert_equal "$(cat d/upper.sock)" "data"
+    rm -r d
+}
+
+@test "SOCK-08: SO_PEERCRED gives the server the client's pid, uid and gid" {
+    start_server
+    sock_client "$sock" x > /dev/null 3>&- &
+    local pid=$!
+    wait $pid
+    server_says "client 1: pid $pid uid $(id -u) gid $(id -g): connected"
+}
+
+@test "as nobody: a 0700 directory keeps nobody out; SO_PEERCRED refuses nobody unless allowed with -u" {
+    needs_root "to connect as nobody"
+    start_server
+    run --separate-stderr as_nobody "$IPC_BIN/sock_client" "$sock" x
+    assert_failure 1
+    assert_equal "$stderr" "sock_client: connect $sock: Permission denied"
+    stop_server TERM
+    make_public_dir
+    start_server -m 666 -d "$public_dir"
+    run --separate-stderr as_nobody "$IPC_BIN/sock_client" "$sock" x
+    assert_failure 1
+    assert_equal "$stderr" "sock_client: the server says: uid 65534 may not use this server"
+    server_says "client 1: uid 65534 may not use this server; refused"
+    assert_equal "$(server_said | grep -c "client 1: pid .* uid 65534 gid 65534: connected")" 1
+    stop_server TERM
+    start_server -m 666 -d "$public_dir" -u 65534
+    run as_nobody "$IPC_BIN/sock_client" "$sock" x
+    assert_success
+    assert_output "X"
 }

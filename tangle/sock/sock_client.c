@@ -80,7 +80,16 @@ static void fail(const struct conn *k, const char *what)
     err(1, "%s", what);
 }
 
-static void send_request(const struct conn *k, const char *req, size_t n)
+static size_t recv_reply(struct conn *k, size_t reqlen);
+
+static void send_failed(struct conn *k, const char *what)
+{
+    if (errno == EPIPE || errno == ECONNRESET)
+        (void)recv_reply(k, 0);         /* the server may have said why */
+    fail(k, what);
+}
+
+static void send_request(struct conn *k, const char *req, size_t n)
 {
     unsigned char len[UPPER_HEADER];
 
@@ -88,7 +97,7 @@ static void send_request(const struct conn *k, const char *req, size_t n)
         if (n == 0)
             errx(1, "an empty request cannot go over SOCK_SEQPACKET");
         if (send(k->fd, req, n, MSG_NOSIGNAL) == -1)
-            fail(k, "send");
+            send_failed(k, "send");
         return;
     }
     if (n > UINT32_MAX)
@@ -96,7 +105,7 @@ static void send_request(const struct conn *k, const char *req, size_t n)
     upper_put_len(len, (uint32_t)n);
     if (write_full(k->fd, len, sizeof len) == -1
         || write_full(k->fd, req, n) == -1)
-        fail(k, "write");
+        send_failed(k, "write");
 }
 
 static size_t recv_reply(struct conn *k, size_t reqlen)
