@@ -347,7 +347,7 @@ served_within_1s() {
 @test "hostile peers: a silent client and one that stops mid-frame cost only their own slot, until their deadline" {
     start_server -t 500
     hold_client
-    server_says_part "client 1: pid $hold_pid"
+    wait_for server_says_part "client 1: pid $hold_pid"
     served_within_1s
     server_says "client 1: sent no request within 500 ms; dropped"
     exec 5>&-
@@ -468,4 +468,149 @@ served_within_1s() {
     run as_nobody "$IPC_BIN/sock_client" "$sock" x
     assert_success
     assert_output "X"
+}
+
+# --- the kernel's rules, one program each --------------------------------
+
+@test "the demonstration programs follow the usage conventions" {
+    assert_usage_conventions sock_pair sock_gone sock_backlog sock_fill sock_eintr sock_reads
+    run --separate-stderr sock_eintr poll
+    assert_failure 2
+    assert_equal "$stderr" "sock_eintr: call: 'poll' is not recv, send, accept or connect"
+    run --separate-stderr sock_reads -t dgram 1
+    assert_failure 2
+    assert_equal "$stderr" "sock_reads: type: 'dgram' is not stream or seqpacket"
+    run --separate-stderr sock_reads 0
+    assert_failure 2
+}
+
+@test "SOCK-09: socketpair gives two connected ends that both read and write" {
+    run sock_pair
+    assert_success
+    assert_line --index 0 --regexp "^parent [0-9]+ read: hello from the child$"
+    assert_line --index 1 --regexp "^child [0-9]+ read: hello from the parent$"
+}
+
+@test "SOCK-08: SO_PEERCRED on a socketpair names the process that made it, on both ends" {
+    run sock_pair
+    assert_success
+    local parent child
+    parent=$(sed -n 's/^parent \([0-9]*\) read.*/\1/p' <<< "$output")
+    child=$(sed -n 's/^child \([0-9]*\) read.*/\1/p' <<< "$output")
+    [ "$parent" != "$child" ]
+    assert_line --index 2 "child $child: peer pid $parent uid $(id -u) gid $(id -g)"
+    assert_line --index 3 "parent $parent: peer pid $parent uid $(id -u) gid $(id -g)"
+}
+
+@test "SOCK-05: read gives 0 after the peer closes; write then raises SIGPIPE" {
+    run sock_gone
+    assert_equal "$status" 141          # 128 + SIGPIPE
+    assert_output "read 3 bytes: bye
+read 0 bytes: end of file
+writing to it with write"
+}
+
+@test "SOCK-05: with SIGPIPE ignored, or with MSG_NOSIGNAL, the write fails with EPIPE" {
+    run sock_gone -i
+    assert_success
+    assert_line --index 3 "failed: Broken pipe (EPIPE)"
+    run sock_gone -n
+    assert_success
+    assert_line --index 2 "writing to it with send(MSG_NOSIGNAL)"
+    assert_line --index 3 "failed: Broken pipe (EPIPE)"
+}
+
+@test "SOCK-04: two writes can come out of one read, and one write out of several" {
+    run sock_reads -a 5 3 7
+    assert_success
+    assert_output "read 15 bytes: a...
+read 0 bytes: end of file"
+    # One write of 1 MiB, read with a 2 MiB buffer: still several reads.
+    run sock_reads -b 2M 1M
+    assert_success
+    [ "${#lines[@]}" -gt 2 ]
+    local total=0 n
+    for n in $(sed -n 's/^read \([0-9]*\) bytes.*/\1/p' <<< "$output"); do
+        total=$((total + n))
+    done
+    assert_equal "$total" 1048576
+}
+
+@test "SOCK-12: SOCK_SEQPACKET keeps each record, and cuts one longer than the buffer (MSG_TRUNC)" {
+    run sock_reads -a -t seqpacket 5 3 7
+    assert_success
+    assert_output "read 5 bytes: a...
+read 3 bytes: b...
+read 7 bytes: c...
+read 0 bytes: end of file"
+    run sock_reads -a -t seqpacket -b 6 5 3 7
+    assert_success
+    assert_output "read 5 bytes: a...
+read 3 bytes: b...
+read 6 bytes: c... (truncated)
+read 0 bytes: end of file"
+    run --separate-stderr sock_reads -t seqpacket 1M
+    assert_failure 1
+    assert_equal "${stderr_lines[0]}" "sock_reads: send 1048576 bytes: Message too long"
+}
+
+@test "SOCK-12: a SOCK_SEQPACKET socket is connection-oriented: socat connects, sends records, sees end of file" {
+    start_server -q
+    run bash -c 'printf "abc\n" | socat -t 5 - "UNIX-CONNECT:$1,type=5"' _ "$sock"
+    assert_output "OABC"
+    server_says "client 1: done after 1 requests"
+    run ss -xl
+    assert_output --regexp "u_seq +LISTEN .* $sock "
+}
+
+@test "SOCK-10: a non-blocking connect to a full backlog fails EAGAIN (Linux queues backlog + 1)" {
+    run sock_backlog -b 2
+    assert_success
+    assert_output "listening with backlog 2, never accepting
+connect 1: connected
+connect 2: connected
+connect 3: connected
+connect 4: EAGAIN
+connect 5: EAGAIN"
+}
+
+@test "SOCK-10: a blocking connect to a full backlog waits, and fails EAGAIN when SO_SNDTIMEO runs out" {
+    run sock_backlog -b 0 -n 2 -t 300
+    assert_success
+    assert_line --index 1 --regexp "^connect 1: connected after [0-9]+ ms$"
+    assert_line --index 2 --regexp "^connect 2: EAGAIN after [0-9]+ ms$"
+    local took=${lines[2]##*after }
+    took=${took% ms}
+    [ "$took" -ge 290 ]
+}
+
+@test "SOCK-13: SO_SNDBUF bounds what a writer can queue; SO_RCVBUF changes nothing" {
+    local base small_snd small_rcv
+    run sock_fill
+    base=$(sed -n 's/^\([0-9]*\) bytes went in.*/\1/p' <<< "$output")
+    run sock_fill -s 8k
+    assert_line --index 0 --regexp "^writer's SO_SNDBUF 16384, "
+    small_snd=$(sed -n 's/^\([0-9]*\) bytes went in.*/\1/p' <<< "$output")
+    run sock_fill -r 8k
+    assert_line --index 0 --regexp ", reader's SO_RCVBUF 16384$"
+    small_rcv=$(sed -n 's/^\([0-9]*\) bytes went in.*/\1/p' <<< "$output")
+    [ "$base" -gt 0 ] && [ "$small_snd" -gt 0 ]
+    [ $((small_snd * 4)) -lt "$base" ]
+    assert_equal "$small_rcv" "$base"
+}
+
+@test "SOCK-14: under SA_RESTART, recv, send, accept and connect are restarted after a signal" {
+    for call in recv send accept connect; do
+        run sock_eintr $call
+        assert_success
+        assert_output "$call: returned after 3 signal(s)"
+    done
+}
+
+@test "SOCK-14: with a socket timeout set, they fail with EINTR instead" {
+    for call in recv send accept connect; do
+        run sock_eintr -t 10000 $call
+        assert_success
+        assert_output "$call: Interrupted system call after 1 signal(s)"
+    done
 }
