@@ -614,3 +614,86 @@ connect 5: EAGAIN"
         assert_output "$call: Interrupted system call after 1 signal(s)"
     done
 }
+
+# --- passing descriptors: fd_send and fd_recv ----------------------------
+
+# start_fd_recv CMD...: fd_recv in the background, as CMD starts it
+# (fd_recv -u 0, or setpriv ... fd_recv: as_nobody, being a function,
+# would run in a subshell whose pid is not fd_recv's); sets recv_pid and fds
+# (its socket) once it listens.
+start_fd_recv() {
+    : > "$BATS_TEST_TMPDIR/recv.out"
+    : > "$BATS_TEST_TMPDIR/recv.err"
+    "$@" > "$BATS_TEST_TMPDIR/recv.out" 2> "$BATS_TEST_TMPDIR/recv.err" 3>&- &
+    recv_pid=$!
+    bg_pids+=" $recv_pid"
+    wait_for grep -q "listening on" "$BATS_TEST_TMPDIR/recv.err"
+    fds=$(head -1 "$BATS_TEST_TMPDIR/recv.out")
+}
+
+recv_says() {
+    wait_for grep -qxF -- "fd_recv: $1" "$BATS_TEST_TMPDIR/recv.err"
+}
+
+@test "descriptor passing programs follow the usage conventions" {
+    assert_usage_conventions fd_send fd_recv
+    run --separate-stderr fd_send -n 17 s f
+    assert_failure 2
+    assert_equal "$stderr" "fd_send: copies: '17' is not a number from 1 to 16"
+}
+
+@test "fd_send passes open descriptors, of a file and of a pipe; fd_recv copies what they read" {
+    start_fd_recv fd_recv
+    echo "from a file" > f
+    run bash -c 'echo "from a pipe" | fd_send "$1" f -' _ "$fds"
+    assert_success
+    recv_says "copied 12 bytes from a descriptor"
+    assert_equal "$(tail -n +2 "$BATS_TEST_TMPDIR/recv.out")" "from a file
+from a pipe"
+    kill -TERM $recv_pid
+    wait $recv_pid || true
+    bg_pids=
+    assert_not_exist "${fds%/*}"
+}
+
+@test "privilege separation: root opens a file nobody may read and nobody's fd_recv reads it" {
+    needs_root "to run fd_recv as nobody"
+    echo "for root's eyes" > secret
+    chmod 600 secret
+    run as_nobody cat "$BATS_TEST_TMPDIR/secret"
+    assert_failure
+    public_dir=$(mktemp -d /tmp/sock-test.XXXXXX)
+    chown nobody "$public_dir"
+    # Without -u 0, the worker refuses root's descriptors.
+    TMPDIR=$public_dir start_fd_recv setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$IPC_BIN/fd_recv"
+    [ "$(stat -c %U "$fds")" = nobody ]
+    run fd_send "$fds" secret
+    wait_for grep -q "uid 0: not allowed; refused" "$BATS_TEST_TMPDIR/recv.err"
+    assert_equal "$(tail -n +2 "$BATS_TEST_TMPDIR/recv.out")" ""
+    kill -TERM $recv_pid
+    wait $recv_pid || true
+    TMPDIR=$public_dir start_fd_recv setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$IPC_BIN/fd_recv" -u 0
+    run fd_send "$fds" secret
+    assert_success
+    recv_says "copied 16 bytes from a descriptor"
+    assert_equal "$(tail -n +2 "$BATS_TEST_TMPDIR/recv.out")" "for root's eyes"
+}
+
+@test "MSG_CTRUNC: extra descriptors are refused and closed; the receiver holds no more descriptors than before" {
+    start_fd_recv fd_recv
+    echo data > f
+    local before after
+    before=$(ls /proc/$recv_pid/fd | wc -l)
+    for i in 1 2 3; do
+        run fd_send -n 5 "$fds" f
+    done
+    wait_for test "$(grep -c MSG_CTRUNC "$BATS_TEST_TMPDIR/recv.err")" = 3
+    recv_says "a message with more descriptors than one (MSG_CTRUNC): the kernel closed those that did not fit; dropped"
+    after=$(ls /proc/$recv_pid/fd | wc -l)
+    assert_equal "$after" "$before"
+    # Nothing was copied from them, and the receiver still serves.
+    assert_equal "$(tail -n +2 "$BATS_TEST_TMPDIR/recv.out")" ""
+    run fd_send "$fds" f
+    assert_success
+    recv_says "copied 5 bytes from a descriptor"
+}
