@@ -170,10 +170,15 @@ sock_bind: bind f: File exists"
     assert_equal "$(readlink l)" "/etc/passwd"
     assert_file_exists f
     for t in stream dgram seqpacket; do
-        run --separate-stderr sock_bind -t $t -n x -T x
+        run --separate-stderr sock_bind -t $t -n -l x -T x
         assert_failure 1
         assert_equal "$stderr" "sock_bind: bind x: Address already in use"
     done
+    # A stream socket bound but not yet listening refuses connections, so
+    # it looks stale: the window between a server's bind and listen.
+    run sock_bind -n x -T x
+    assert_success
+    assert_equal "$(grep -c "x: bound" <<< "$output")" 2
     rm l f
 }
 
@@ -561,6 +566,10 @@ read 0 bytes: end of file"
     server_says "client 1: done after 1 requests"
     run ss -xl
     assert_output --regexp "u_seq +LISTEN .* $sock "
+    # A stream client cannot connect to it: EPROTOTYPE.
+    run --separate-stderr sock_client "$sock" x
+    assert_failure 1
+    assert_equal "$stderr" "sock_client: connect $sock: Protocol wrong type for socket"
 }
 
 @test "SOCK-10: a non-blocking connect to a full backlog fails EAGAIN (Linux queues backlog + 1)" {

@@ -1,7 +1,7 @@
 /*
  * sock_bind - bind UNIX sockets to names and show what the kernel says
  *
- * usage: sock_bind [-knrT] [-t stream|dgram|seqpacket] name...
+ * usage: sock_bind [-klnrT] [-t stream|dgram|seqpacket] name...
  *
  * For each name (a path, or @name for an abstract name), makes a socket,
  * binds it, prints the address getsockname returns and its length, closes
@@ -9,8 +9,8 @@
  * made are removed at exit unless -k.  -T takes over a stale socket file
  * (unix_bind); -r fills sun_path with the name's bytes and no NUL, as
  * Linux allows (a name of exactly 108 bytes shows the effect); -n leaves
- * the socket open (listening, if it is not a datagram socket) until the
- * end, so that later names meet a live socket.
+ * the socket open until the end, so that later names meet a live socket,
+ * and -l makes it listen as well (not for dgram).
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -27,9 +27,10 @@
 static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
-            "usage: sock_bind [-knrT] [-t stream|dgram|seqpacket] name...\n"
+            "usage: sock_bind [-klnrT] [-t stream|dgram|seqpacket] name...\n"
             "  -k  keep the socket files (default: remove them at exit)\n"
-            "  -n  keep each socket open (and listening) until the end\n"
+            "  -l  listen (with -n, for stream and seqpacket)\n"
+            "  -n  keep each socket open until the end\n"
             "  -r  raw: sun_path without a terminating NUL\n"
             "  -T  take over a stale socket file (unix_bind)\n"
             "  -t  socket type (default stream)\n");
@@ -72,7 +73,7 @@ static int bind_name(int fd, const char *name, int how)
 }
 
 static int bind_and_report(const char *name, int type, int how, int keep,
-                           int hold)
+                           int hold, int lsn)
 {
     union { struct sockaddr_un un; char room[256]; } a;
     socklen_t len = sizeof a;
@@ -94,7 +95,7 @@ static int bind_and_report(const char *name, int type, int how, int keep,
     printf("%s: bound; getsockname: %s, length %u%s\n", name,
            unix_addr_str(&a.un, len, text, sizeof text), (unsigned)len,
            len > sizeof a.un ? " (more than sockaddr_un, no NUL)" : "");
-    if (hold && type != SOCK_DGRAM && listen(fd, 1) == -1)
+    if (lsn && type != SOCK_DGRAM && listen(fd, 1) == -1)
         err(1, "listen");
     if (!hold && close(fd) == -1)
         err(1, "close");
@@ -107,13 +108,15 @@ static int bind_and_report(const char *name, int type, int how, int keep,
 
 int main(int argc, char *argv[])
 {
-    int c, type = SOCK_STREAM, how = 0, keep = 0, hold = 0, status = 0;
+    int c, type = SOCK_STREAM, how = 0, keep = 0, hold = 0, lsn = 0;
+    int status = 0;
 
     prog_name(argv);
-    while ((c = getopt(argc, argv, "hknrTt:")) != -1) {
+    while ((c = getopt(argc, argv, "hklnrTt:")) != -1) {
         switch (c) {
         case 'h': usage(0); break;
         case 'k': keep = 1; break;
+        case 'l': lsn = 1; break;
         case 'n': hold = 1; break;
         case 'r': how |= RAW; break;
         case 'T': how |= TAKEOVER; break;
@@ -124,7 +127,7 @@ int main(int argc, char *argv[])
     if (optind == argc)
         usage(2);
     for (int i = optind; i < argc; i++)
-        if (bind_and_report(argv[i], type, how, keep, hold) == -1)
+        if (bind_and_report(argv[i], type, how, keep, hold, lsn) == -1)
             status = 1;
     if (fflush(stdout) == EOF)
         err(1, "stdout");
