@@ -21,18 +21,19 @@ teardown() {
         wait "$p" 2>/dev/null || true
     done
     [ -z "$public_dir" ] || rm -rf "$public_dir"
-    rm -f "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+    rm -f "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR"/f[0-9]*
     ipc_audit_end
 }
 
-# start_server [options]: sock_server in the background; sets server_pid
-# and sock (the path it printed) once it listens.  SIGINT is restored
+# start_server [options]: sock_server in the background (behind
+# $server_prefix, if set); sets server_pid and sock (the path it printed)
+# once it listens.  SIGINT is restored
 # (bash starts background jobs with it ignored).
 start_server() {
     : > "$BATS_TEST_TMPDIR/server.out"
     : > "$BATS_TEST_TMPDIR/server.err"
-    env --default-signal=INT sock_server "$@" > "$BATS_TEST_TMPDIR/server.out" \
-        2> "$BATS_TEST_TMPDIR/server.err" 3>&- &
+    env --default-signal=INT ${server_prefix:-} sock_server "$@" \
+        > "$BATS_TEST_TMPDIR/server.out" 2> "$BATS_TEST_TMPDIR/server.err" 3>&- &
     server_pid=$!
     wait_for server_says_part "listening on"
     sock=$(cat "$BATS_TEST_TMPDIR/server.out")
@@ -125,6 +126,24 @@ make_public_dir() {
     assert_failure 1
     assert_equal "$stderr" "sock_bind: bind : Invalid argument
 sock_bind: bind @: Invalid argument"
+}
+
+@test "abstract names: socat listens on @name, ss shows it with its @, and sock_client reaches it" {
+    local name=ipcbook-$$-$RANDOM
+    printf '\000\000\000\003OHI' > reply
+    socat "ABSTRACT-LISTEN:$name" SYSTEM:'cat reply' 3>&- &
+    bg_pids=$!
+    wait_for grep -q "@$name\$" /proc/net/unix
+    run ss -xl
+    assert_output --regexp "u_str +LISTEN .* @$name "
+    run sock_client "@$name" hi
+    assert_success
+    assert_output "HI"
+    wait $bg_pids
+    bg_pids=
+    # The name went with its socket.
+    run grep -c "@$name\$" /proc/net/unix
+    assert_output 0
 }
 
 @test "SOCK-07: creating a socket file needs write permission on the directory (as nobody)" {
@@ -336,9 +355,25 @@ hold_client() {
     exec 5> in
 }
 
+# fifo_client N: a sock_client whose requests are the lines the test
+# writes to descriptor 20+N (the FIFO fN); its output goes to outN when
+# it ends.  Each starts without the test's descriptors to earlier FIFOs,
+# or closing one would not end the client that reads it.
+fifo_client() {
+    local i=$1 j closes=
+    for ((j = 1; j < i; j++)); do closes+=" $((20 + j))>&-"; done
+    mkfifo f$i
+    eval "sock_client -t 20000 \"\$sock\" < f$i > out$i 2>&1 3>&- $closes &"
+    bg_pids+=" $!"
+    eval "exec $((20 + i))> f$i"
+}
+
 # served_within_1s: a new client is answered within a second.
 served_within_1s() {
-    run bounded 1 sock_client "$sock" next
+    local t=1
+    # Under valgrind the client alone takes longer than that to start.
+    [ "${VALGRIND:-}" = 1 ] && t=20
+    run bounded $t sock_client "$sock" next
     assert_success
     assert_output "NEXT"
 }
@@ -399,6 +434,66 @@ served_within_1s() {
     bg_pids=$!
     server_says "client 1: did not take its reply within 300 ms; dropped"
     served_within_1s
+}
+
+@test "removing the socket file stops new clients (ENOENT) and disturbs no connection made" {
+    start_server
+    fifo_client 1
+    wait_for server_says_part "client 1: pid"
+    rm "$sock"
+    run --separate-stderr sock_client "$sock" x
+    assert_failure 1
+    assert_equal "$stderr" "sock_client: connect $sock: No such file or directory"
+    echo "still connected" >&21
+    exec 21>&-
+    server_says "client 1: done after 1 requests"
+    wait_for grep -qx "STILL CONNECTED" out1
+}
+
+@test "with every slot taken, a new client waits in the backlog until a slot is free" {
+    start_server -c 1
+    fifo_client 1
+    wait_for server_says_part "client 1: pid"
+    sock_client "$sock" queued > queued.out 3>&- 21>&- &
+    bg_pids+=" $!"
+    echo first >&21
+    exec 21>&-
+    wait_for grep -qx QUEUED queued.out
+    # The second client was accepted only after the first had gone.
+    run grep -e "client 1: done" -e "client 2: pid" "$BATS_TEST_TMPDIR/server.err"
+    assert_line --index 0 "sock_server: client 1: done after 1 requests"
+    assert_line --index 1 --regexp "^sock_server: client 2: pid [0-9]+ uid"
+    assert_equal "$(cat out1)" "FIRST"
+}
+
+@test "out of descriptors (EMFILE), the server stops accepting until a client leaves, then serves the one waiting" {
+    local i n=6 full=
+    # Valgrind keeps 12 descriptors of its own.
+    [ "${VALGRIND:-}" = 1 ] && n=18
+    server_prefix="prlimit --nofile=$n" start_server -c 30
+    # One more client each time, until the server has no descriptor left.
+    for ((i = 1; i <= 20; i++)); do
+        fifo_client $i
+        wait_for grep -q -e "client $i: pid" -e "Too many open files" \
+            "$BATS_TEST_TMPDIR/server.err"
+        if grep -q "Too many open files" "$BATS_TEST_TMPDIR/server.err"; then
+            full=$i
+            break
+        fi
+    done
+    [ -n "$full" ] && [ "$full" -gt 1 ]
+    server_says "accept (not accepting until a client leaves): Too many open files"
+    eval "echo late >&$((20 + full))"
+    eval "exec $((20 + full))>&-"
+    # The first client leaves; the server accepts the one that waited.
+    echo first >&21
+    exec 21>&-
+    server_says "client 1: done after 1 requests"
+    wait_for grep -qx LATE out$full
+    assert_equal "$(cat out1)" "FIRST"
+    for ((i = 2; i < full; i++)); do eval "exec $((20 + i))>&-"; done
+    for p in $bg_pids; do wait $p || true; done
+    bg_pids=
 }
 
 @test "SIGKILL leaves a stale socket file that the next start takes over; a live server is never displaced" {

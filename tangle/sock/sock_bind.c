@@ -52,23 +52,24 @@ enum { RAW = 1, TAKEOVER = 2 };
 
 static int bind_name(int fd, const char *name, int how)
 {
-    struct sockaddr_un sa;
+    union { struct sockaddr_un un; char nul[sizeof(struct sockaddr_un) + 1]; }
+        a;
     size_t n = strlen(name);
 
     if (how & TAKEOVER)
         return unix_bind(fd, name);
     if (!(how & RAW)) {
-        socklen_t len = unix_addr(&sa, name);
-        return len == 0 ? -1 : bind(fd, (struct sockaddr *)&sa, len);
+        socklen_t len = unix_addr(&a.un, name);
+        return len == 0 ? -1 : bind(fd, (struct sockaddr *)&a.un, len);
     }
-    if (n > sizeof sa.sun_path) {
+    if (n > sizeof a.un.sun_path) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    memset(&sa, 0, sizeof sa);
-    sa.sun_family = AF_UNIX;
-    memcpy(sa.sun_path, name, n);       /* no room kept for a NUL */
-    return bind(fd, (struct sockaddr *)&sa,
+    memset(&a, 0, sizeof a);            /* a NUL after sun_path, too */
+    a.un.sun_family = AF_UNIX;
+    memcpy(a.un.sun_path, name, n);     /* no room kept for a NUL */
+    return bind(fd, (struct sockaddr *)&a.un,
                 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
 }
 

@@ -71,13 +71,13 @@ static void on_alarm(int sig)
 
 static int listener(void)
 {
-    sa_family_t family = AF_UNIX;
+    struct sockaddr_un none = { .sun_family = AF_UNIX };
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
     if (fd == -1)
         err(1, "socket");
     addrlen = sizeof addr;
-    if (bind(fd, (struct sockaddr *)&family, sizeof family) == -1
+    if (bind(fd, (struct sockaddr *)&none, sizeof(sa_family_t)) == -1
         || listen(fd, 0) == -1
         || getsockname(fd, (struct sockaddr *)&addr, &addrlen) == -1)
         err(1, "autobind and listen");
