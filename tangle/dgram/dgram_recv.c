@@ -1,14 +1,15 @@
 /*
  * dgram_recv - receive datagrams and show what recvmsg reports
  *
- * usage: dgram_recv [-cT] [-b size] [-n count] address
+ * usage: dgram_recv [-cpT] [-b size] [-n count] address
  *
  * Binds a datagram socket to address (a path, made with mode 0600, or
  * @name for an abstract name), says so on standard error, and prints a
  * line for each datagram: what recvmsg returned, its msg_flags, the
  * sender's address and the data (unprintable bytes as '?').  -b receives
  * into a buffer of size bytes (default 64k); -T passes the flag MSG_TRUNC,
- * so that recvmsg returns the datagram's whole length; -c asks for the
+ * so that recvmsg returns the datagram's whole length; -p first asks for
+ * that length alone, with MSG_PEEK | MSG_TRUNC; -c asks for the
  * sender's credentials with each datagram (SO_PASSCRED).  A descriptor
  * that comes with a datagram (SCM_RIGHTS) is shown, its first bytes read,
  * and closed.  Stops after count datagrams, or on SIGINT, SIGTERM or
@@ -33,11 +34,12 @@
 static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
-            "usage: dgram_recv [-cT] [-b size] [-n count] address\n"
+            "usage: dgram_recv [-cpT] [-b size] [-n count] address\n"
             "  address   a path to bind (mode 0600), or @name (abstract)\n"
             "  -b size   receive into a buffer of size bytes (default 64k)\n"
             "  -c        show each sender's credentials (SO_PASSCRED)\n"
             "  -n count  stop after count datagrams\n"
+            "  -p        peek at each datagram's length first\n"
             "  -T        recvmsg with MSG_TRUNC: return the real length\n");
     exit(status);
 }
@@ -101,7 +103,7 @@ static void show_ancillary(struct msghdr *msg)
     }
 }
 
-static void receive_one(int fd, char *buf, size_t size, int flags)
+static void receive_one(int fd, char *buf, size_t size, int flags, int peek)
 {
     union {
         struct cmsghdr align;
@@ -118,6 +120,14 @@ static void receive_one(int fd, char *buf, size_t size, int flags)
     char who[sizeof from.sun_path + 16];
     ssize_t n;
 
+    if (peek) {
+        ssize_t whole;
+
+        while ((whole = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC)) == -1)
+            if (errno != EINTR)
+                err(1, "recv MSG_PEEK");
+        printf("peeked %zd, ", whole);
+    }
     while ((n = recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC)) == -1)
         if (errno != EINTR)
             err(1, "recvmsg");
@@ -139,15 +149,16 @@ int main(int argc, char *argv[])
     struct sockaddr_un sa;
     size_t size = 64 * 1024;
     long count = -1;                    /* -1: until a signal */
-    int opt, fd, flags = 0, creds = 0, on = 1;
+    int opt, fd, flags = 0, creds = 0, peek = 0, on = 1;
     char *buf;
 
     prog_name(argv);
-    while ((opt = getopt(argc, argv, "b:chn:T")) != -1) {
+    while ((opt = getopt(argc, argv, "b:chn:pT")) != -1) {
         switch (opt) {
         case 'b': size = parse_size(optarg, 1, 16 << 20, "size"); break;
         case 'c': creds = 1; break;
         case 'n': count = parse_long(optarg, 1, LONG_MAX, "count"); break;
+        case 'p': peek = 1; break;
         case 'T': flags |= MSG_TRUNC; break;
         case 'h': usage(0); break;
         default:  usage(2);
@@ -169,7 +180,7 @@ int main(int argc, char *argv[])
         cleanup_push(unlink, argv[optind]);
     fprintf(stderr, "dgram_recv: bound to %s\n", argv[optind]);
     while (count == -1 || count-- > 0)
-        receive_one(fd, buf, size, flags);
+        receive_one(fd, buf, size, flags, peek);
     free(buf);
     if (close(fd) == -1)
         err(1, "close");
