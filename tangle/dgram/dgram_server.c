@@ -162,7 +162,8 @@ static void answer(int fd, struct request *r, unsigned long long *next)
             warn("reply to %s dropped", r->who);
         return;
     }
-    *next += count;                     /* 0 after an error reply */
+    if (why == NULL)
+        *next += count;
 }
 
 int main(int argc, char *argv[])
