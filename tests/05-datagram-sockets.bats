@@ -376,6 +376,9 @@ returned 2, flags 0, from (unnamed): "ok"'
     run --separate-stderr bounded 10 dgram_send "$uaddr" 99
     assert_success
     wait_for grep -q ignored u.err
+    # Anyone can read an autobound name in /proc/net/unix.
+    run grep -c " $uaddr\$" /proc/net/unix
+    assert_output 1
     kill -CONT "$server_pid"
     wait "$connected"
     wait "$unconnected"
@@ -658,4 +661,45 @@ returned 2, flags 0, from (unnamed): "ok"'
     run bounded 30 dgram_client "$sock"
     assert_output 0
     stop_server TERM
+}
+
+@test "DGRAM-06: a server of another user can reply to an autobound client, not into a client's private directory" {
+    needs_root "to run the server as nobody"
+    make_public_dir
+    mkdir -m 700 "$public_dir/srv"
+    chown nobody "$public_dir/srv"
+    : > server.out
+    : > server.err
+    # setpriv itself, not as_nobody: $! must be the server's pid.
+    setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+        env --default-signal=INT "$IPC_BIN/dgram_server" -d "$public_dir/srv" \
+        > server.out 2> server.err 3>&- &
+    server_pid=$!
+    wait_for test -s server.out
+    read -r _ sock < server.out
+    # Root may send to nobody's socket; the reply is what differs.
+    run bounded 30 dgram_client "$sock"
+    assert_output 0
+    run --separate-stderr bounded 30 dgram_client -d -v -t 500 "$sock"
+    assert_failure 1
+    local me
+    me=$(sed -n 's/^dgram_client: my address is //p' <<< "$stderr")
+    assert_equal "${stderr_lines[1]}" "dgram_client: no reply within 500 ms"
+    run bash -c 'grep -F "dgram_server: reply to $0 (pid " server.err' "$me"
+    assert_output --regexp ', uid 0\) dropped: Permission denied$'
+    assert_equal "${#lines[@]}" 1
+    stop_server TERM
+    assert_not_exist "$public_dir/srv/socket"
+}
+
+@test "dir=\$(dgram_server &) returns at once: the server closes its stdout when ready" {
+    run bounded 30 bash -c 'line=$(dgram_server 2>/dev/null &)
+                            dgram_client "${line#* }" && echo "$line"'
+    assert_success
+    assert_line --index 0 0
+    local pid=${lines[1]%% *} path=${lines[1]#* }
+    [[ $path == "$TMPDIR"/dgram_server.??????/socket ]]
+    kill -TERM "$pid"
+    wait_for eval "! kill -0 $pid 2>/dev/null"
+    assert_not_exist "${path%/socket}"
 }

@@ -52,10 +52,10 @@ static int bind_private(int fd, const char *name)
 
 static const char *quote(const char *data, size_t len)
 {
-    static char out[64];
+    static char out[128];               /* room for a whole sun_path */
     size_t i;
 
-    for (i = 0; i < len && i < 40; i++)
+    for (i = 0; i < len && i < 108; i++)
         out[i] = data[i] >= 0x20 && data[i] < 0x7f ? data[i] : '?';
     strcpy(out + i, i < len ? "..." : "");
     return out;
@@ -67,7 +67,7 @@ struct request {
     struct sockaddr_un from;
     socklen_t fromlen;
     struct ucred cred;                  /* pid -1 if none came */
-    char who[160];                      /* "ADDRESS (pid P, uid U)" */
+    char who[200];                      /* "ADDRESS (pid P, uid U)" */
 };
 
 static void receive(int fd, struct request *r)
