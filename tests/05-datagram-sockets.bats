@@ -93,7 +93,7 @@ make_public_dir() {
 # --- usage and arguments -------------------------------------------------
 
 @test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
-    assert_usage_conventions dgram_send dgram_recv dgram_probe dgram_server dgram_client
+    assert_usage_conventions dgram_send dgram_recv dgram_probe dgram_server dgram_client dgram_bench
 }
 
 @test "bad arguments give a one-line error and status 2" {
@@ -702,4 +702,55 @@ returned 2, flags 0, from (unnamed): "ok"'
     kill -TERM "$pid"
     wait_for eval "! kill -0 $pid 2>/dev/null"
     assert_not_exist "${path%/socket}"
+}
+
+# --- the benchmark -------------------------------------------------------------
+
+@test "dgram_bench -C: every datagram of a stream and of round trips arrives whole, in order, up to 1 MiB" {
+    local s
+    for s in 1 1000 65536 1M; do
+        dgram_bench -C -s "$s" -n 50 sink @sink 3>&- > sink.out &
+        bg_pids=$!
+        run -0 bounded 30 dgram_bench -C -s "$s" -n 50 send @sink
+        wait "$bg_pids"
+        bg_pids=
+        assert_equal "$(cat sink.out)" "50 datagrams of $(numfmt --from=iec "$s") bytes checked"
+    done
+    dgram_bench -C -s 333 -n 100 echo ./e 3>&- > /dev/null &
+    bg_pids=$!
+    run -0 bounded 30 dgram_bench -C -s 333 -n 100 ping ./e
+    assert_output "100 round trips of 333 bytes checked"
+    wait "$bg_pids"
+    bg_pids=
+    assert_not_exist e
+    # A wrong size is caught: the sink expects 100-byte datagrams.
+    dgram_bench -C -s 100 -n 5 sink @sink2 3>&- 2> sink.err &
+    bg_pids=$!
+    run bounded 30 dgram_bench -C -s 99 -n 5 send @sink2
+    local status=0
+    wait "$bg_pids" || status=$?
+    bg_pids=
+    assert_equal "$status" 1
+    assert_equal "$(cat sink.err)" "dgram_bench: datagram 0: 99 bytes, not 100"
+}
+
+@test "dgram/bench.sh (QUICK=1) writes whole tables and a plot, with the machine, the method and the limits" {
+    local two=1
+    [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
+    QUICK=1 OUT=$BATS_TEST_TMPDIR run -0 bounded 60 "$IPC_ROOT/book/build/src/dgram/bench.sh"
+    run -0 cat 05-datagram-sockets-throughput.md
+    if [ -n "$two" ]; then
+        assert_line --index 0 "| datagram size | one CPU | two CPUs |"
+        assert_line --regexp '^\| 64 KiB( \| [0-9.]+ ±[0-9.]+ %){2} \|$'
+    else
+        assert_line --index 0 "| datagram size | one CPU |"
+    fi
+    assert_line --index 4 'Throughput in MiB/s of `dgram_bench send` into `dgram_bench sink`, one run.'
+    assert_line --regexp "^Measured on .*, Linux $(uname -r), "
+    assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±[0-9.]+ % \|$'
+    run -0 cat 05-datagram-sockets-latency.md
+    assert_line --regexp '^\| 1 B( \| [0-9.]+ ±[0-9.]+ %)+ \|$'
+    assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %)+ \|$'
+    assert_line --regexp '^Nanoseconds per round trip of `dgram_bench ping` and `echo`, one run.$'
+    grep -q 'one CPU' 05-datagram-sockets-throughput.svg
 }
