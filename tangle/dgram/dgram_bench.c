@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,9 +54,13 @@ static int bench_socket(size_t size)
 {
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), v;
     socklen_t len = sizeof v;
+    struct timeval patience = { .tv_sec = 10 };
 
     if (fd == -1)
         err(1, "socket");
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience,
+                   sizeof patience) == -1)
+        err(1, "setsockopt SO_RCVTIMEO");
     v = (int)(size + 4096);             /* the kernel doubles it */
     (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
     if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &len) == -1)
@@ -91,9 +96,12 @@ static void receive_exactly(int fd, char *buf, size_t size, long i, int check)
 {
     ssize_t n;
 
-    while ((n = recv(fd, buf, size + 1, 0)) == -1)
+    while ((n = recv(fd, buf, size + 1, 0)) == -1) {
+        if (errno == EAGAIN)
+            errx(1, "datagram %ld: none came within 10 s", i);
         if (errno != EINTR)
             err(1, "recv");
+    }
     if ((size_t)n != size)
         errx(1, "datagram %ld: %zd bytes, not %zu", i, n, size);
     if (check && pattern_mismatch((unsigned char *)buf, size,
@@ -119,9 +127,12 @@ static void echo(int fd, char *buf, size_t size, long count)
     for (long i = 0; i < count; i++) {
         len = sizeof from;
         while ((n = recvfrom(fd, buf, size + 1, 0, (struct sockaddr *)&from,
-                             &len)) == -1)
+                             &len)) == -1) {
+            if (errno == EAGAIN)
+                errx(1, "datagram %ld: none came within 10 s", i);
             if (errno != EINTR)
                 err(1, "recvfrom");
+        }
         while (sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from,
                       len) == -1)
             if (errno != EINTR)
