@@ -318,6 +318,10 @@ reap() {
     assert_output "maxmsg=10 msgsize=8192 curmsgs=1 flags=O_NONBLOCK
 maxmsg=10 msgsize=8192 curmsgs=1 flags=O_NONBLOCK
 maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
+    # O_NONBLOCK belongs to the open queue: another open has its own.
+    pmq_ctl -c -k "$Q" nonblock
+    run pmq_ctl "$Q" attr unlink
+    assert_output "maxmsg=10 msgsize=8192 curmsgs=0 flags=0"
 }
 
 @test "a full queue: maxmsg messages fit and one more is EAGAIN; msgsize bytes fit and one more is EMSGSIZE" {
@@ -328,6 +332,13 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
     run --separate-stderr pmq_ctl -c -m 2 -s 4 "$Q" send:0:abcde
     assert_failure 1
     assert_equal "$stderr" "pmq_ctl: send: EMSGSIZE (Message too long)"
+    # The receiver's buffer must hold mq_msgsize bytes, however short the
+    # message.
+    run --separate-stderr pmq_ctl -c -m 2 -s 4 "$Q" send:0:a recv:3
+    assert_failure 1
+    assert_equal "$stderr" "pmq_ctl: recv: EMSGSIZE (Message too long)"
+    run --separate-stderr pmq_ctl -c -m 2 -s 4 "$Q" send:0:a recv:4
+    assert_output $'0\ta'
 }
 
 # --- sending and receiving -------------------------------------------------
@@ -411,6 +422,9 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
     run pmq_ctl -c -t 0 "$Q" send:0:a recv
     assert_success
     assert_output $'0\ta'
+    # With O_NONBLOCK a timed call does not wait: EAGAIN at once.
+    run --separate-stderr pmq_ctl -c -n -t 5000 "$Q" recv
+    assert_equal "$stderr" "pmq_ctl: recv: EAGAIN (Resource temporarily unavailable)"
 }
 
 @test "PMQ-08: Linux checks the deadline's tv_nsec even when the call need not wait: EINVAL" {
@@ -467,6 +481,9 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
     # Registered while a message waits: the second arrival tells nobody.
     run pmq_ctl -c "$Q" send:0:a notify send:0:b wait:300
     assert_output "no notification in 300 ms"
+    # A NULL sigevent removes the registration.
+    run pmq_ctl -c "$Q" notify unnotify send:0:a wait:300
+    assert_output "no notification in 300 ms"
     # From empty: notified; then one-shot: the next message is silent.
     run pmq_ctl -c "$Q" notify send:0:a wait:5000 recv send:0:b wait:300 \
         notify recv send:0:c wait:5000
@@ -514,9 +531,12 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
 
 @test "a second pmq_notify on one queue fails: only one process may be registered" {
     mqueue_fs || skip "the mqueue file system is not mounted at /dev/mqueue"
-    start_consumer n.out pmq_notify "$Q"
+    start_consumer n.out pmq_notify -T "$Q"
     wait_for exists "$Q"
     wait_for registered "$pid"
+    # The status line says how: NOTIFY 2 is SIGEV_THREAD.
+    run cat "/dev/mqueue${Q}"
+    assert_output --regexp "^QSIZE:0 +NOTIFY:2 +SIGNO:0 +NOTIFY_PID:$pid *\$"
     run --separate-stderr pmq_notify -a "$Q"
     assert_failure 1
     assert_equal "$stderr" "pmq_notify: $Q: another process is registered for notification (EBUSY): only one may be"
@@ -636,6 +656,19 @@ pmq_produce: job 5: job of 9 bytes refused: the queue's messages hold 8 (mq_msgs
     run pmq_consume -a -t 100 "$Q"
     assert_output $'0\ta\n0\tb\n0\tc'
     pmq_ctl "$Q" unlink
+}
+
+@test "a creating consumer that fails removes its queue (status 1)" {
+    start_consumer c.out bash -c "exec pmq_consume '$Q' > /dev/full"
+    wait_for exists "$Q"
+    pmq_produce "$Q" doomed
+    reap "$pid"
+    assert_equal "$rc" 1
+    run cat c.out.err
+    assert_output "pmq_consume: $Q: job put back into the queue
+pmq_consume: stdout: No space left on device"
+    run exists "$Q"
+    assert_failure
 }
 
 @test "a job the consumer cannot print is put back into the queue, and the consumer fails" {

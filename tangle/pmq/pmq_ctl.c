@@ -9,7 +9,7 @@
  * pmq_ctl created is removed when it exits, unless -k keeps it.  A failed
  * call prints "pmq_ctl: op: ENAME (text)" and exits 1.
  *
- * ops: attr, send:PRIO:TEXT, recv, nonblock, block,
+ * ops: attr, send:PRIO:TEXT, recv, recv:SIZE, nonblock, block,
  *      setattr:MAXMSG:MSGSIZE, notify, unnotify, wait:MS, unlink
  */
 #define _GNU_SOURCE
@@ -56,7 +56,7 @@ static void usage(int status)
         "  -B          with -t: a deadline with tv_nsec out of range\n"
         "  -i ms       SIGALRM every ms milliseconds, interrupting calls\n"
         "  -R          with -i: restart interrupted calls (SA_RESTART)\n"
-        "ops: attr  send:PRIO:TEXT  recv  nonblock  block\n"
+        "ops: attr  send:PRIO:TEXT  recv  recv:SIZE  nonblock  block\n"
         "     setattr:MAXMSG:MSGSIZE  notify  unnotify  wait:MS  unlink\n");
     exit(status);
 }
@@ -125,7 +125,7 @@ static void do_send(const struct ctl *c, const char *arg)
         fail("send");
 }
 
-static void do_recv(const struct ctl *c)
+static void do_recv(const struct ctl *c, long size)
 {
     struct mq_attr a;
     struct timespec ts;
@@ -133,15 +133,18 @@ static void do_recv(const struct ctl *c)
     ssize_t n;
     char *buf;
 
-    if (mq_getattr(c->q, &a) == -1)
-        fail("mq_getattr");
-    if ((buf = malloc((size_t)a.mq_msgsize)) == NULL)
+    if (size == 0) {                    /* the size that always fits */
+        if (mq_getattr(c->q, &a) == -1)
+            fail("mq_getattr");
+        size = a.mq_msgsize;
+    }
+    if ((buf = malloc((size_t)size)) == NULL)
         err(1, "malloc");
     if (c->timed) {
         ts = deadline(c);
-        n = mq_timedreceive(c->q, buf, (size_t)a.mq_msgsize, &prio, &ts);
+        n = mq_timedreceive(c->q, buf, (size_t)size, &prio, &ts);
     } else {
-        n = mq_receive(c->q, buf, (size_t)a.mq_msgsize, &prio);
+        n = mq_receive(c->q, buf, (size_t)size, &prio);
     }
     if (n == -1) {
         free(buf);
@@ -229,7 +232,9 @@ static void do_op(const struct ctl *c, const char *op)
     } else if (strncmp(op, "send:", 5) == 0) {
         do_send(c, op + 5);
     } else if (strcmp(op, "recv") == 0) {
-        do_recv(c);
+        do_recv(c, 0);
+    } else if (strncmp(op, "recv:", 5) == 0) {
+        do_recv(c, parse_long(op + 5, 1, 1L << 26, "buffer size"));
     } else if (strcmp(op, "nonblock") == 0 || strcmp(op, "block") == 0) {
         do_setattr(c, op[0] == 'n' ? O_NONBLOCK : 0, 0, 0);
     } else if (strncmp(op, "setattr:", 8) == 0) {
