@@ -733,7 +733,7 @@ pmq_consume: stdout: No space left on device"
 }
 
 @test "a consumer killed by SIGKILL mid-stream loses at most the job it had taken; the others take the rest" {
-    n=3000
+    n=5000
     start_consumer keep.out pmq_consume "$Q"
     keeper=$pid
     wait_for exists "$Q"
@@ -741,7 +741,7 @@ pmq_consume: stdout: No space left on device"
     victim=$pid
     seq -f "job-%g" "$n" | pmq_produce -t 30000 "$Q" 3>&- &
     producer=$!
-    wait_for bash -c "[ \$(wc -l < victim.out) -ge 200 ]"
+    wait_for bash -c "[ \$(wc -l < victim.out) -ge 20 ]"
     kill -KILL "$victim"
     reap "$victim"
     assert_equal "$rc" 137

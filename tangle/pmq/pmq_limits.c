@@ -75,27 +75,24 @@ int main(int argc, char *argv[])
     if (optind != argc)
         usage(2);
     printf("%-16s %-7ld %s\n", "msg_max", mq_knob("msg_max"),
-           "largest mq_maxmsg without privilege (/proc/sys/fs/mqueue/msg_max)");
+           "fs.mqueue.msg_max: largest maxmsg");
     printf("%-16s %-7ld %s\n", "msgsize_max", mq_knob("msgsize_max"),
-           "largest mq_msgsize without privilege "
-           "(/proc/sys/fs/mqueue/msgsize_max)");
+           "fs.mqueue.msgsize_max: largest msgsize");
     printf("%-16s %-7ld %s\n", "msg_default", mq_knob("msg_default"),
-           "mq_maxmsg when attr is NULL (/proc/sys/fs/mqueue/msg_default)");
+           "fs.mqueue.msg_default: maxmsg for attr NULL");
     printf("%-16s %-7ld %s\n", "msgsize_default", mq_knob("msgsize_default"),
-           "mq_msgsize when attr is NULL "
-           "(/proc/sys/fs/mqueue/msgsize_default)");
+           "fs.mqueue.msgsize_default: msgsize for attr NULL");
     printf("%-16s %-7ld %s\n", "queues_max", mq_knob("queues_max"),
-           "queues in this IPC namespace (/proc/sys/fs/mqueue/queues_max)");
-    printf("%-16s %-7ld %s\n", "prio_max", prio_max,
-           "priorities are 0 to prio_max - 1 (sysconf(_SC_MQ_PRIO_MAX))");
+           "fs.mqueue.queues_max: queues in this namespace");
+    printf("%-16s %-7ld sysconf(_SC_MQ_PRIO_MAX): priorities 0 to %ld\n",
+           "prio_max", prio_max, prio_max - 1);
     if (getrlimit(RLIMIT_MSGQUEUE, &rl) == -1)
         err(1, "getrlimit RLIMIT_MSGQUEUE");
     if (rl.rlim_cur == RLIM_INFINITY)
         printf("%-16s %-7s", "rlimit", "unlimited");
     else
         printf("%-16s %-7llu", "rlimit", (unsigned long long)rl.rlim_cur);
-    printf(" bytes of queues per user "
-           "(RLIMIT_MSGQUEUE: ulimit -q, prlimit --msgqueue)\n");
+    printf(" RLIMIT_MSGQUEUE (ulimit -q): bytes per user\n");
     snprintf(name, sizeof name, "/pmq_limits.%ld", (long)getpid());
     cleanup_push(mq_unlink, name);
     one = smallest_fit(name, 1, rl.rlim_max);
@@ -106,18 +103,18 @@ int main(int argc, char *argv[])
     in_use = one - 1 - overhead;
     dflt = mq_knob("msg_default") * (mq_knob("msgsize_default") + overhead);
     printf("%-16s %-7lld %s\n", "overhead", overhead,
-           "bytes charged per message besides mq_msgsize (measured)");
+           "bytes per message besides msgsize (measured)");
     printf("%-16s %-7lld %s\n", "in_use", in_use,
-           "bytes already charged to this user (measured)");
+           "bytes charged to this user now (measured)");
     printf("%-16s %-7lld %s\n", "default_queue", dflt,
            "bytes a queue with attr NULL is charged");
     if (rl.rlim_cur == RLIM_INFINITY)
         printf("%-16s %-7s %s\n", "default_fit", "any",
-               "more such queues this user can create");
+               "such queues this user can still create");
     else
         printf("%-16s %-7lld %s\n", "default_fit",
                ((long long)rl.rlim_cur - in_use) / dflt,
-               "more such queues this user can create");
+               "such queues this user can still create");
     if (fclose(stdout) == EOF)
         err(1, "stdout");
     return 0;
