@@ -118,6 +118,8 @@ reap() {
     run --separate-stderr pmq_ctl -c jobs
     assert_failure 1
     assert_equal "$stderr" "pmq_ctl: mq_open: EINVAL (Invalid argument)"
+    run --separate-stderr pmq_ctl jobs attr
+    assert_equal "$stderr" "pmq_ctl: mq_open: EINVAL (Invalid argument)"
     run --separate-stderr pmq_ctl -c /a/b
     assert_equal "$stderr" "pmq_ctl: mq_open: EACCES (Permission denied)"
     run --separate-stderr pmq_ctl -c /
@@ -514,7 +516,12 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
 
 @test "pmq_notify, by signal and by thread, takes every job of bursts, re-registering before it drains" {
     for how in "" -T; do
-        start_consumer n.out pmq_notify $how -t 5000 "$Q"
+        prog=pmq_notify
+        # glibc's mq_notify passes the kernel a sigevent with uninitialised
+        # padding for SIGEV_THREAD, which memcheck reports as our error:
+        # under valgrind the thread mode runs bare.
+        [ "$how" = -T ] && [ "${VALGRIND:-}" = 1 ] && prog=$IPC_BIN/pmq_notify
+        start_consumer n.out "$prog" $how -t 5000 "$Q"
         wait_for exists "$Q"
         for burst in 1 2 3 4 5; do
             seq "$burst"00 "$burst"99 | pmq_produce "$Q"
@@ -776,4 +783,32 @@ pmq_consume: stdout: No space left on device"
     assert_success
     run pmq_ctl "$Q" attr unlink
     assert_output "maxmsg=5 msgsize=8192 curmsgs=0 flags=0"
+}
+
+# --- the chapter's sessions, as printed --------------------------------------
+
+@test "the chapter's first session: two sends, attr, two receives in priority order, unlink" {
+    run pmq_ctl -c -k "$Q" send:0:hello send:5:urgent attr
+    assert_output "maxmsg=10 msgsize=8192 curmsgs=2 flags=0"
+    run pmq_ctl "$Q" recv recv unlink
+    assert_output $'5\turgent\n0\thello'
+}
+
+@test "the chapter's job queue session: two consumers, two producers, two end markers" {
+    start_consumer c1.out pmq_consume "$Q"
+    c1=$pid
+    wait_for exists "$Q"
+    start_consumer c2.out pmq_consume -a "$Q"
+    c2=$pid
+    pmq_produce -p 5 "$Q" build-7 build-8
+    seq 3 | sed 's/^/lint-/' | pmq_produce "$Q"
+    pmq_produce -e 2 "$Q"
+    reap "$c1"
+    assert_equal "$rc" 0
+    reap "$c2"
+    assert_equal "$rc" 0
+    run sort c1.out c2.out
+    assert_output $'0\tlint-1\n0\tlint-2\n0\tlint-3\n5\tbuild-7\n5\tbuild-8'
+    run exists "$Q"
+    assert_failure
 }
