@@ -410,11 +410,11 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
 
 @test "PMQ-08: the deadline is absolute on CLOCK_REALTIME: ETIMEDOUT when it passes; one already past fails at once only if the call must wait" {
     start=$(date +%s%N)
-    run --separate-stderr pmq_ctl -c -t 400 "$Q" recv
+    run --separate-stderr pmq_ctl -c -t 250 "$Q" recv
     end=$(date +%s%N)
     assert_failure 1
     assert_equal "$stderr" "pmq_ctl: recv: ETIMEDOUT (Connection timed out)"
-    [ $(( (end - start) / 1000000 )) -ge 390 ]
+    [ $(( (end - start) / 1000000 )) -ge 240 ]
     # A deadline of now has passed when the kernel looks at it...
     run --separate-stderr pmq_ctl -c -t 0 "$Q" recv
     assert_equal "$stderr" "pmq_ctl: recv: ETIMEDOUT (Connection timed out)"
@@ -495,7 +495,7 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
 @test "PMQ-13: no notification while another process waits in mq_receive; the registration stays" {
     mqueue_fs || skip "the mqueue file system is not mounted at /dev/mqueue"
     pmq_ctl -c -k "$Q"
-    start_consumer n.out pmq_ctl "$Q" notify wait:1500 wait:20000
+    start_consumer n.out pmq_ctl "$Q" notify wait:800 wait:20000
     notifier=$pid
     wait_for registered "$pid"
     start_consumer r.out pmq_ctl "$Q" recv
@@ -510,7 +510,7 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
     reap "$notifier"
     assert_equal "$rc" 0
     run cat n.out
-    assert_output --regexp $'^no notification in 1500 ms\nSIGUSR1 si_code=SI_MESGQ'
+    assert_output --regexp $'^no notification in 800 ms\nSIGUSR1 si_code=SI_MESGQ'
     pmq_ctl "$Q" recv unlink
 }
 
