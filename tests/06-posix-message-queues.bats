@@ -85,7 +85,7 @@ reap() {
 # --- usage and arguments -------------------------------------------------
 
 @test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
-    assert_usage_conventions pmq_ctl pmq_limits pmq_produce pmq_consume pmq_notify
+    assert_usage_conventions pmq_ctl pmq_limits pmq_produce pmq_consume pmq_notify pmq_bench
 }
 
 @test "bad arguments give a one-line error and status 2" {
@@ -811,4 +811,42 @@ pmq_consume: stdout: No space left on device"
     assert_output $'0\tlint-1\n0\tlint-2\n0\tlint-3\n5\tbuild-7\n5\tbuild-8'
     run exists "$Q"
     assert_failure
+}
+
+# --- the benchmark -----------------------------------------------------------
+
+@test "pmq_bench's check mode moves every byte as sent, one way and both ways, and leaves no queue" {
+    run -0 pmq_bench -C -s 8192 -n 300 rate
+    assert_line --index 0 --regexp '^rate: 300 messages of 8192 bytes: [0-9.]+ MiB/s$'
+    assert_line --index 1 "checked: every byte as sent"
+    run -0 pmq_bench -C -p 0,0 -s 1 -n 300 pingpong
+    assert_line --index 0 --regexp '^pingpong: 300 round trips of 1 bytes: [0-9]+ ns per round trip$'
+    assert_line --index 1 "checked: every byte as sent"
+    run --separate-stderr pmq_bench -s 8193 rate
+    assert_failure 2
+    assert_equal "$stderr" "pmq_bench: size: '8193' is not a number from 1 to 8192"
+    run --separate-stderr pmq_bench fly
+    assert_failure 2
+    assert_equal "$stderr" "pmq_bench: fly: not rate or pingpong"
+}
+
+@test "pmq/bench.sh (QUICK=1) writes whole tables and a plot, with the machine, the method and the limits" {
+    local two=1 md=$BATS_TEST_TMPDIR/06-posix-message-queues-rate.md
+    [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
+    QUICK=1 OUT=$BATS_TEST_TMPDIR run -0 bounded 40 "$IPC_ROOT/book/build/src/pmq/bench.sh"
+    run -0 cat "$md"
+    if [ -n "$two" ]; then
+        assert_line --index 0 "| message size | one CPU | two CPUs |"
+        assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %){2} \|$'
+        assert_line --regexp '^\| 8 KiB( \| [0-9.]+ ±[0-9.]+ %){2} \|$'
+    else
+        assert_line --index 0 "| message size | one CPU |"
+    fi
+    assert_line --index 4 'Throughput in MiB/s of `pmq_bench rate`, one run.'
+    assert_line --regexp "^Measured on .*, Linux $(uname -r), "
+    assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±[0-9.]+ % \|$'
+    run -0 cat "$BATS_TEST_TMPDIR/06-posix-message-queues-rtt.md"
+    assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %)+ \|$'
+    assert_line --regexp '^Round trip in ns of `pmq_bench pingpong`, one run.$'
+    grep -q 'one CPU' "$BATS_TEST_TMPDIR/06-posix-message-queues-rate.svg"
 }
