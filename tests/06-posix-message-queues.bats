@@ -153,6 +153,10 @@ reap() {
     if mqueue_fs; then
         run stat -c '%a %U' "/dev/mqueue${Q}"
         assert_output "644 root"
+        bash -c "umask 277; pmq_ctl -c -k -M 600 $Q.ro"
+        run stat -c '%a' "/dev/mqueue${Q}.ro"
+        assert_output "400"
+        pmq_ctl "$Q.ro" unlink
     fi
     run --separate-stderr as_nobody "$IPC_BIN/pmq_ctl" "$Q" attr
     assert_failure 1
