@@ -480,7 +480,10 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
     reap "$pid"
     assert_equal "$rc" 0
     assert_equal "$(cat n.out)" "SIGUSR1 si_code=SI_MESGQ si_pid=$sender si_uid=$(id -u nobody)"
-    pmq_ctl "$Q" unlink
+    # Notified (and gone), the first leaves the place free.
+    run pmq_ctl "$Q" notify unnotify recv unlink
+    assert_success
+    assert_output $'0\tping'
 }
 
 @test "PMQ-13: only the empty to non-empty transition notifies, and only once per registration" {
