@@ -84,10 +84,8 @@ static void on_map_fault(int sig, siginfo_t *si, void *context)
     say_number((size_t)(a - guard_addr));
     say(" of ");
     say_number(guard_len);
-    say(sig == SIGBUS ? ": the object is now shorter than its mapping"
-                        " (truncated by another process?)\n"
-        : si->si_code == SEGV_ACCERR ? ": the mapping does not allow"
-                                       " this access\n"
+    say(sig == SIGBUS ? ": truncated since it was mapped\n"
+        : si->si_code == SEGV_ACCERR ? ": access not allowed\n"
         : ": no longer mapped\n");
     cleanup_run();
     _exit(1);

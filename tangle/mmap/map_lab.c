@@ -511,11 +511,14 @@ static void lab_fixed(char *ops[])
     printf("a page at the address holds %d\n", p[0]);
     q = mmap((void *)p, len, PROT_READ | PROT_WRITE,
              anon | MAP_FIXED_NOREPLACE, -1, 0);
-    if (q == MAP_FAILED)
+    if (q == MAP_FAILED) {
         report_error("MAP_FIXED_NOREPLACE there");
-    else
+    } else {                            /* a kernel before 4.17 */
         printf("MAP_FIXED_NOREPLACE there: mapped at %s address\n",
                q == p ? "the same" : "another");
+        if (q != p)
+            unmap((void *)q, len);
+    }
     q = mmap((void *)p, len, PROT_READ | PROT_WRITE, anon | MAP_FIXED,
              -1, 0);
     if (q == MAP_FAILED)
@@ -682,7 +685,7 @@ static void usage(int status)
 static void list_experiments(void)
 {
     for (int i = 0; i < NEXPERIMENTS; i++)
-        printf("%-13s %-14s %s\n", experiments[i].name,
+        printf("%-9s %-19s %s\n", experiments[i].name,
                experiments[i].operands, experiments[i].shows);
 }
 int main(int argc, char *argv[])

@@ -246,8 +246,8 @@ static void lock_table(struct table *t, uint32_t nslots, const char *path,
         e = pthread_mutex_consistent(&t->lock);
     }
     if (e == ETIMEDOUT)
-        errx(1, "%s: the lock is still held after %ld ms "
-             "(a process stopped while holding it?)", path, ms);
+        errx(1, "%s: lock still held after %ld ms (holder stopped?)", path,
+             ms);
     if (e == ENOTRECOVERABLE)
         errx(1, "%s: the lock is unusable: its holder died and nobody "
              "repaired the table", path);
@@ -364,8 +364,8 @@ static void show(const char *path, const struct options *o, int list)
         if (copy[i].name[0] != '\0')
             printf("%s %" PRIu64 "\n", copy[i].name, copy[i].count);
     if (!list)
-        printf("%s: consistent: %" PRIu64 " names, total %" PRIu64 "\n",
-               path, names, total);
+        printf("%s: consistent: %" PRIu64 " name%s, total %" PRIu64 "\n",
+               path, names, names == 1 ? "" : "s", total);
     free(copy);
 }
 int main(int argc, char *argv[])
