@@ -28,6 +28,22 @@ stopped() {
     grep -q '^State:[[:space:]]*T' "/proc/$1/status"
 }
 
+# stop_writer FILE NAME: start map_table -m hit FILE NAME in the
+# background and wait until it has stopped itself in the middle of its
+# update, holding the lock; its pid is in bg_pids.
+stop_writer() {
+    map_table -m hit "$@" > /dev/null 2>&1 3>&- &
+    bg_pids=$!
+    wait_for stopped "$bg_pids"
+}
+
+# kill_writer: SIGKILL the writer of stop_writer, and reap it.
+kill_writer() {
+    kill -KILL "$bg_pids"
+    wait "$bg_pids" || true
+    bg_pids=
+}
+
 # two_cpus: this test may run on two CPUs or more.
 two_cpus() {
     [ "$(nproc)" -ge 2 ]
@@ -317,15 +333,11 @@ through the second mapping, the pointer leads outside the second mapping"
     run -0 map_table check hits
     assert_output "hits: consistent: 2 names, total 11"
     # Running it: a writer stopped mid-update, another that gives up.
-    map_table -m hit hits /index.html > /dev/null 2>&1 3>&- &
-    bg_pids=$!
-    wait_for stopped "$bg_pids"
+    stop_writer hits /index.html
     run --separate-stderr bounded 10 map_table -t 300 hit hits /about
     assert_failure 1
     assert_equal "$stderr" "map_table: hits: lock still held after 300 ms (holder stopped?)"
-    kill -KILL "$bg_pids"
-    wait "$bg_pids" || true
-    bg_pids=
+    kill_writer
     run --separate-stderr map_table check hits
     assert_success
     assert_equal "$stderr" "map_table: hits: a process died in the middle of an update; undone"
@@ -366,23 +378,15 @@ through the second mapping, the pointer leads outside the second mapping"
     map_table -n 3 hit t a > /dev/null
     # -m stops the writer inside its update, holding the lock, with the
     # count of a changed and the total not yet.
-    map_table -m hit t a > /dev/null 2>&1 3>&- &
-    bg_pids=$!
-    wait_for stopped "$bg_pids"
-    kill -KILL "$bg_pids"
-    wait "$bg_pids" || true
-    bg_pids=
+    stop_writer t a
+    kill_writer
     run --separate-stderr map_table check t
     assert_success
     assert_equal "$stderr" "map_table: t: a process died in the middle of an update; undone"
     assert_output "t: consistent: 1 name, total 3"
     # A new name, cut short the same way, is undone too: its slot is free.
-    map_table -m hit t b > /dev/null 2>&1 3>&- &
-    bg_pids=$!
-    wait_for stopped "$bg_pids"
-    kill -KILL "$bg_pids"
-    wait "$bg_pids" || true
-    bg_pids=
+    stop_writer t b
+    kill_writer
     run --separate-stderr map_table show t
     assert_success
     assert_output "a 3"
@@ -416,15 +420,11 @@ through the second mapping, the pointer leads outside the second mapping"
 
 @test "a lock held by a stopped process: the others give up after -t ms with a clear error" {
     map_table init t
-    map_table -m hit t a > /dev/null 2>&1 3>&- &
-    bg_pids=$!
-    wait_for stopped "$bg_pids"
+    stop_writer t a
     run --separate-stderr bounded 10 map_table -t 300 hit t b
     assert_failure 1
     assert_equal "$stderr" "map_table: t: lock still held after 300 ms (holder stopped?)"
-    kill -KILL "$bg_pids"
-    wait "$bg_pids" || true
-    bg_pids=
+    kill_writer
     run --separate-stderr map_table hit t b
     assert_success
     assert_output 1
