@@ -447,8 +447,24 @@ through the second mapping, the pointer leads outside the second mapping"
     bg_pids=
     assert_equal "$status" 1
     run cat err
-    assert_output --regexp "^map_table: t: SIGBUS at offset [0-9]+ of $size: truncated since it was mapped\$"
+    assert_output --regexp "^map_table: t: SIGBUS at offset [0-9]+ of $size: truncated, or its file system is full\$"
     assert_equal "$(cat out)" ""
+}
+
+@test "a table on a full file system: a page that cannot be had is SIGBUS, reported as an error, status 1" {
+    needs_root "to mount a small tmpfs in a mount namespace of its own"
+    mkdir d
+    # 2000 slots span 28 pages; the file system holds 4.
+    run --separate-stderr unshare -m sh -c '
+        mount -t tmpfs -o size=16k tmpfs d || exit 9
+        map_table -s 2000 init d/t || exit 8
+        i=0
+        while [ $i -lt 2000 ]; do
+            map_table hit d/t "n$i" > /dev/null || exit
+            i=$((i + 1))
+        done'
+    assert_failure 1
+    [[ ${stderr_lines[0]} =~ ^map_table:\ d/t:\ SIGBUS\ at\ offset\ [0-9]+\ of\ [0-9]+:\ truncated,\ or\ its\ file\ system\ is\ full$ ]]
 }
 
 @test "files that are not tables are refused with status 1 and a clear message" {
@@ -456,6 +472,8 @@ through the second mapping, the pointer leads outside the second mapping"
     size=$(stat -c %s good)
     map_table -s 1 init smallest
     min=$(stat -c %s smallest)
+    max=$((min + 65535 * (size - min) / 255))
+    truncate -s $((max + 1)) long
     head -c "$size" /dev/urandom > garbage
     : > empty
     head -c 100 good > short
@@ -465,7 +483,7 @@ through the second mapping, the pointer leads outside the second mapping"
     mkdir dir
     mkfifo fifo
     ln -s nowhere dangling
-    for f in garbage empty short truncated version2 dir fifo dangling missing; do
+    for f in garbage empty short long truncated version2 dir fifo dangling missing; do
         run --separate-stderr bounded 10 map_table show "$f"
         assert_failure 1
         assert_equal "$output" ""
@@ -473,6 +491,7 @@ through the second mapping, the pointer leads outside the second mapping"
         garbage)   want="garbage: not a map_table file (no magic number)" ;;
         empty)     want="empty: the file is empty" ;;
         short)     want="short: 100 bytes, too short (at least $min)" ;;
+        long)      want="long: $((max + 1)) bytes, too long (at most $max)" ;;
         truncated) want="truncated: $((size - 100)) bytes, but its header says 256 slots: truncated or damaged" ;;
         version2)  want="version2: format version 2; this program reads 1" ;;
         dir)       want="dir: Is a directory" ;;

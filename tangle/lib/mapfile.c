@@ -84,7 +84,7 @@ static void on_map_fault(int sig, siginfo_t *si, void *context)
     say_number((size_t)(a - guard_addr));
     say(" of ");
     say_number(guard_len);
-    say(sig == SIGBUS ? ": truncated since it was mapped\n"
+    say(sig == SIGBUS ? ": truncated, or its file system is full\n"
         : si->si_code == SEGV_ACCERR ? ": access not allowed\n"
         : ": no longer mapped\n");
     cleanup_run();
