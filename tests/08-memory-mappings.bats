@@ -85,7 +85,7 @@ two_cpus() {
 
 @test "map_lab -l lists every experiment the chapter runs" {
     run -0 map_lab -l
-    assert_equal "${#lines[@]}" 19
+    assert_equal "${#lines[@]}" 20
     assert_line --regexp '^zero +anonymous pages start zero-filled$'
     assert_line --regexp '^torn +relaxed\|seqlock MS +a pair read'
 }
@@ -291,6 +291,14 @@ through the second mapping, the pointer leads outside the second mapping"
 
 # --- ordering --------------------------------------------------------------
 
+@test "atomic integers up to 64 bits are always lock-free here, so they work between processes" {
+    run -0 map_lab lockfree
+    assert_output "atomic_int: always lock-free
+atomic_long: always lock-free
+atomic_llong: always lock-free
+atomic_is_lock_free(_Atomic uint64_t): yes"
+}
+
 @test "a pair read without ordering is torn on two CPUs; read under a sequence lock, never" {
     run -0 bounded 30 map_lab torn seqlock 200
     assert_output --regexp '^seqlock: [1-9][0-9]* reads, 0 torn$'
@@ -480,10 +488,13 @@ through the second mapping, the pointer leads outside the second mapping"
     head -c $((size - 100)) good > truncated
     cp good version2
     printf '\002' | dd of=version2 bs=1 seek=8 conv=notrunc status=none
+    # The header's head_size, after magic, version and slot count.
+    cp good othermachine
+    printf '\377' | dd of=othermachine bs=1 seek=16 conv=notrunc status=none
     mkdir dir
     mkfifo fifo
     ln -s nowhere dangling
-    for f in garbage empty short long truncated version2 dir fifo dangling missing; do
+    for f in garbage empty short long truncated version2 othermachine dir fifo dangling missing; do
         run --separate-stderr bounded 10 map_table show "$f"
         assert_failure 1
         assert_equal "$output" ""
@@ -494,6 +505,7 @@ through the second mapping, the pointer leads outside the second mapping"
         long)      want="long: $((max + 1)) bytes, too long (at most $max)" ;;
         truncated) want="truncated: $((size - 100)) bytes, but its header says 256 slots: truncated or damaged" ;;
         version2)  want="version2: format version 2; this program reads 1" ;;
+        othermachine) want="othermachine: made by a map_table for another machine" ;;
         dir)       want="dir: Is a directory" ;;
         fifo)      want="fifo: not a regular file" ;;
         dangling)  want="dangling: No such file or directory" ;;

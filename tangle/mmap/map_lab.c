@@ -556,6 +556,23 @@ static void lab_twice(char *ops[])
     unmap(a, len);
     unmap(b, len);
 }
+static const char *lock_free(int macro)
+{
+    return macro == 2 ? "always lock-free"
+         : macro == 1 ? "sometimes lock-free" : "never lock-free";
+}
+
+static void lab_lockfree(char *ops[])
+{
+    _Atomic uint64_t u64;
+
+    (void)ops;
+    printf("atomic_int: %s\n", lock_free(ATOMIC_INT_LOCK_FREE));
+    printf("atomic_long: %s\n", lock_free(ATOMIC_LONG_LOCK_FREE));
+    printf("atomic_llong: %s\n", lock_free(ATOMIC_LLONG_LOCK_FREE));
+    printf("atomic_is_lock_free(_Atomic uint64_t): %s\n",
+           atomic_is_lock_free(&u64) ? "yes" : "no");
+}
 struct pair {
     _Alignas(64) atomic_ulong seq;      /* odd while the writer writes */
     _Alignas(64) atomic_ulong a, b;     /* always equal, when whole */
@@ -670,6 +687,8 @@ static const struct experiment experiments[] = {
       "MAP_FIXED replaces a mapping silently; NOREPLACE fails EEXIST" },
     { "twice", "FILE", 1, lab_twice,
       "one file at two addresses: store offsets, not pointers" },
+    { "lockfree", "", 0, lab_lockfree,
+      "which atomics are lock-free, so usable between processes" },
     { "torn", "relaxed|seqlock MS", 2, lab_torn,
       "a pair read without ordering can be torn; a seqlock never is" },
 };
