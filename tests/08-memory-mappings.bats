@@ -6,6 +6,11 @@
 load helpers/common
 
 setup() {
+    # bats' timeout watchdog, the subshell $BATS_killer_pid, starts its
+    # `sleep` in its own time; on a busy machine that can be after the
+    # audit's first look, which then takes it for a process the test left.
+    [ -z "${BATS_killer_pid:-}" ] ||
+        wait_for pgrep -x -P "$BATS_killer_pid" sleep
     ipc_audit_begin
     export TMPDIR=$BATS_TEST_TMPDIR
     cd "$BATS_TEST_TMPDIR"
