@@ -480,6 +480,21 @@ atomic_is_lock_free(_Atomic uint64_t): yes"
     [[ ${stderr_lines[0]} =~ ^map_table:\ d/t:\ SIGBUS\ at\ offset\ [0-9]+\ of\ [0-9]+:\ truncated,\ or\ its\ file\ system\ is\ full$ ]]
 }
 
+@test "init on a full file system: SIGBUS at the first store is an error, status 1, and no file is left" {
+    needs_root "to mount a small tmpfs in a mount namespace of its own"
+    mkdir d
+    run --separate-stderr unshare -m sh -c '
+        mount -t tmpfs -o size=4k tmpfs d || exit 9
+        head -c 4096 /dev/zero > d/fill || exit 8
+        map_table init d/t
+        status=$?
+        ls d
+        exit $status'
+    assert_failure 1
+    assert_output fill
+    [[ $stderr =~ ^map_table:\ d/t:\ SIGBUS\ at\ offset\ [0-9]+\ of\ [0-9]+:\ truncated,\ or\ its\ file\ system\ is\ full$ ]]
+}
+
 @test "files that are not tables are refused with status 1 and a clear message" {
     map_table init good
     size=$(stat -c %s good)

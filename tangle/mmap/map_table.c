@@ -157,6 +157,7 @@ static void init_table(const char *path, const struct options *o)
     map_whole(fd, PROT_READ | PROT_WRITE, size, size, &m);
     if (close(fd) == -1)
         err(1, "%s: close", tmp);
+    map_guard(&m);                      /* a full disk: SIGBUS */
     t = (struct table *)m.addr;
     t->version = TABLE_VERSION;
     t->nslots = (uint32_t)o->slots;
@@ -166,6 +167,7 @@ static void init_table(const char *path, const struct options *o)
     memcpy(t->magic, TABLE_MAGIC, sizeof t->magic);
     if (msync(m.addr, m.len, MS_SYNC) == -1)
         err(1, "%s: msync", path);
+    map_unguard();
     map_release(&m);
     if (link(tmp, path) == -1)
         err(1, "%s", path);
