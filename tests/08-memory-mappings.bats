@@ -414,10 +414,11 @@ atomic_is_lock_free(_Atomic uint64_t): yes"
     map_table -n 20000 hit t two > /dev/null 3>&- &
     p2=$!
     for i in 1 2 3; do
-        map_table -n 1000000 hit t victim > /dev/null 2>&1 3>&- &
+        map_table -n 1000000 hit t victim > /dev/null 2> victim.err 3>&- &
         bg_pids=$!
         wait_for grep -q victim t
-        kill -KILL "$bg_pids"
+        # (a victim that ended by itself says why)
+        kill -KILL "$bg_pids" || { cat victim.err; false; }
         wait "$bg_pids" || true
         bg_pids=
     done
