@@ -137,16 +137,17 @@ static void open_queue(struct consumer *c, int adopt, unsigned long qbytes)
         return;
     }
     if ((c->id = msgget(key, IPC_CREAT | IPC_EXCL | 0600)) == -1) {
-        int old = msgget(key, 0);
-        if (errno == EEXIST || old != -1)
+        int e = errno, old = msgget(key, 0);
+        if (e == EEXIST)
             errx(1, "%s: a queue exists already (key 0x%08x, id %d; a consumer "
                  "killed with SIGKILL leaves its queue): adopt it with -a, or "
                  "remove it with ipcrm -q %d", c->path, (unsigned)key, old,
                  old);
-        if (errno == ENOSPC)
+        if (e == ENOSPC)
             errx(1, "%s: cannot create a queue: there are kernel.msgmni (%ld, "
                  "/proc/sys/kernel/msgmni) queues already", c->path,
                  sysv_limit("msgmni"));
+        errno = e;
         err(1, "%s: msgget", c->path);
     }
     remove_at_exit(c->id);
