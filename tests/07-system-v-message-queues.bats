@@ -128,7 +128,7 @@ statuses() {
     run svmq_lab -l
     assert_success
     run bash -c "svmq_lab -l | cut -d ' ' -f 1 | tr '\n' ' '"
-    assert_output "ftok keys private poll type select nowait capacity size copy rmid "
+    assert_output "ftok keys private poll type select nowait restart capacity size copy rmid "
 }
 
 # --- keys and ids ----------------------------------------------------------
@@ -227,6 +227,16 @@ msgsnd on the old id: EINVAL (Invalid argument)"
     wait "$pid" || true
 }
 
+@test "SVMQ-13: in a fresh IPC namespace ids run 0, 1, 2, and a removed queue's slot is not taken again at once" {
+    run bounded 20 unshare --ipc perl -MIPC::SysV=IPC_PRIVATE,IPC_CREAT,IPC_RMID -e '
+        my @ids = map { msgget(IPC_PRIVATE, IPC_CREAT | 0600) // die $! } 1 .. 3;
+        msgctl($ids[0], IPC_RMID, 0) or die $!;
+        push @ids, msgget(IPC_PRIVATE, IPC_CREAT | 0600) // die $!;
+        print "@ids\n"'
+    assert_success
+    assert_output "0 1 2 3"
+}
+
 @test "SVMQ-12: an id is not a descriptor: poll says POLLNVAL, fcntl EBADF" {
     run svmq_lab poll
     assert_success
@@ -294,6 +304,13 @@ msgrcv: ENOMSG (No message of desired type)"
     assert_success
     assert_output "msgrcv IPC_NOWAIT, empty queue: ENOMSG (No message of desired type)
 msgsnd IPC_NOWAIT, full queue: EAGAIN (Resource temporarily unavailable)"
+}
+
+@test "a handler installed with SA_RESTART still interrupts a waiting msgrcv and msgsnd: EINTR" {
+    run bounded 20 svmq_lab restart
+    assert_success
+    assert_output "msgrcv, empty queue, SIGALRM caught with SA_RESTART: EINTR (Interrupted system call)
+msgsnd, full queue, SIGALRM caught with SA_RESTART: EINTR (Interrupted system call)"
 }
 
 @test "SVMQ-07: a message of msgmax bytes is sent, one byte more is EINVAL; too small a buffer is E2BIG unless MSG_NOERROR" {
@@ -609,6 +626,8 @@ svmq_poll: jobs: the queue was removed"
     assert_output "$(key_of jobs) $(id -un) 600 0 0"
     run sysvipc_field jobs msqid
     assert_output "$id"
+    run bash -c "head -n 1 /proc/sysvipc/msg | tr -s ' '"
+    assert_output " key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid stime rtime ctime"
     run svmq_produce jobs left-behind
     assert_success
     run --separate-stderr svmq_consume jobs
@@ -750,6 +769,8 @@ svmq_produce: jobs: job 2: $((max + 1)) bytes is longer than kernel.msgmax ($max
 # --- limits, in an IPC namespace of the test's own ---------------------------
 
 @test "limits: msgmax filled and passed by one, in a fresh IPC namespace" {
+    local ours
+    ours=$(cat /proc/sys/kernel/msgmax)
     run bounded 30 unshare --ipc bash -c '
         echo 100 > /proc/sys/kernel/msgmax
         svmq_consume jobs > out 2>/dev/null &
@@ -763,6 +784,9 @@ svmq_produce: jobs: job 2: $((max + 1)) bytes is longer than kernel.msgmax ($max
 status 1
 0	aa
 100"
+    # The knob belongs to that namespace: ours is as it was.
+    run cat /proc/sys/kernel/msgmax
+    assert_output "$ours"
 }
 
 @test "limits: msgmnb (the default capacity) filled and passed by one, in bytes and in messages" {
@@ -824,6 +848,24 @@ status 1"
     run --separate-stderr as_nobody ipcrm -q "$(queue_id "$public_dir/jobs")"
     assert_failure
     assert_equal "$stderr" "ipcrm: permission denied for id ($(queue_id "$public_dir/jobs"))"
+    # Each call checks the mode (or the owner): perl speaks System V.
+    run as_nobody perl -MIPC::SysV=IPC_STAT,IPC_SET,IPC_RMID -e '
+        my $id = shift; my $buf = ""; local $| = 1;
+        for (["msgsnd", sub { msgsnd($id, pack("l! a*", 1, "x"), 0) }],
+             ["msgrcv", sub { msgrcv($id, $buf, 64, 0, 0) }],
+             ["IPC_STAT", sub { msgctl($id, IPC_STAT, $buf) }],
+             ["IPC_SET", sub { msgctl($id, IPC_SET, pack("x120")) }],
+             ["IPC_RMID", sub { msgctl($id, IPC_RMID, 0) }]) {
+            print "$_->[0]: ", ($_->[1]->() ? "done" : "$!"), "\n";
+        }' "$(queue_id "$public_dir/jobs")"
+    assert_output "msgsnd: Permission denied
+msgrcv: Permission denied
+IPC_STAT: Permission denied
+IPC_SET: Operation not permitted
+IPC_RMID: Operation not permitted"
+    # Yet /proc/sysvipc/msg shows every queue to everyone.
+    run as_nobody awk -v id="$(queue_id "$public_dir/jobs")" '$2 == id { print $3 }' /proc/sysvipc/msg
+    assert_output 600
     kill -TERM "$pid"
     wait "$pid" || true
     bg_pids=
@@ -846,8 +888,11 @@ status 1"
     assert_failure 1
     [[ $stderr == "svmq_consume: jobs: a queue exists already"* ]]
     ipcrm -q "$id"
-    perl -MIPC::SysV=IPC_CREAT -e "msgget($key, IPC_CREAT | 0666) // die \$!"
+    # Our own queue, but mode 0666: the umask does not apply to queues.
+    (umask 077 && perl -MIPC::SysV=IPC_CREAT -e "msgget($key, IPC_CREAT | 0666) // die \$!")
     id=$(queue_id jobs)
+    run sysvipc_field jobs perms
+    assert_output 666
     run --separate-stderr svmq_produce jobs x
     assert_failure 1
     assert_equal "$stderr" "svmq_produce: jobs: the queue (id $id) has mode 666, open to others: refusing it"

@@ -29,6 +29,7 @@
 #include "lib/num.h"
 #include "lib/privdir.h"
 #include "lib/prog.h"
+#include "lib/sig.h"
 
 static int remove_queue(const char *id)
 {
@@ -100,6 +101,7 @@ static const char *errname(int e)
     case EBADF:  return "EBADF";
     case EEXIST: return "EEXIST";
     case EIDRM:  return "EIDRM";
+    case EINTR:  return "EINTR";
     case EINVAL: return "EINVAL";
     case ENOENT: return "ENOENT";
     case ENOMSG: return "ENOMSG";
@@ -253,6 +255,27 @@ static void lab_nowait(char *ops[])
     if (msgsnd(id, &(struct msg){ .mtype = 1, .mtext = "x" }, 1,
                IPC_NOWAIT) == -1)
         report_error("msgsnd IPC_NOWAIT, full queue");
+}
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+static void lab_restart(char *ops[])
+{
+    int id = new_queue();
+    struct msg m = { .mtype = 1, .mtext = "y" };
+
+    (void)ops;
+    sig_catch(SIGALRM, on_alarm, SA_RESTART);
+    alarm_every(200);
+    if (msgrcv(id, &m, sizeof m.mtext, 0, 0) == -1)
+        report_error("msgrcv, empty queue, SIGALRM caught with SA_RESTART");
+    set_qbytes(id, 1);
+    put(id, 1, "x");
+    if (msgsnd(id, &m, 1, 0) == -1)
+        report_error("msgsnd, full queue, SIGALRM caught with SA_RESTART");
+    alarm_every(0);
 }
 static void lab_capacity(char *ops[])
 {
@@ -435,6 +458,7 @@ static const struct experiment experiments[] = {
     { "select", "msgtyp [except]", 1, 2, lab_select,
       "which message msgrcv takes for msgtyp" },
     { "nowait", "", 0, 0, lab_nowait, "IPC_NOWAIT: ENOMSG and EAGAIN" },
+    { "restart", "", 0, 0, lab_restart, "SA_RESTART does not restart them" },
     { "capacity", "", 0, 0, lab_capacity,
       "msg_qbytes bounds bytes and messages" },
     { "size", "", 0, 0, lab_size, "msgmax, E2BIG and MSG_NOERROR" },
