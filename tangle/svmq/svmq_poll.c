@@ -296,7 +296,7 @@ static void stop_bridge(struct bridge *b)
     (void)close(b->jobs[0]);
     (void)close(b->nods[0]);
 }
-static int stop_signals_fd(sigset_t *set)
+static int stops_fd(sigset_t *set)
 {
     static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
     struct sigaction old;
@@ -405,7 +405,7 @@ int main(int argc, char *argv[])
     if (argc - optind != 1 || (adopt && qbytes > 0))
         usage(2);
     c.path = argv[optind];
-    sfd = stop_signals_fd(&stops);
+    sfd = stops_fd(&stops);
     open_queue(&c, adopt, qbytes);
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
         err(1, "signal");
