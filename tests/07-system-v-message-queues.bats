@@ -768,6 +768,12 @@ svmq_produce: jobs: job 2: $((max + 1)) bytes is longer than kernel.msgmax ($max
 
 # --- limits, in an IPC namespace of the test's own ---------------------------
 
+@test "limits: a fresh IPC namespace starts with msgmax 8192, msgmnb 16384, msgmni 32000" {
+    run unshare --ipc cat /proc/sys/kernel/msgmax /proc/sys/kernel/msgmnb /proc/sys/kernel/msgmni
+    assert_success
+    assert_output $'8192\n16384\n32000'
+}
+
 @test "limits: msgmax filled and passed by one, in a fresh IPC namespace" {
     local ours
     ours=$(cat /proc/sys/kernel/msgmax)

@@ -241,6 +241,7 @@ static void *bridge(void *arg)
     struct record r;
     char nod;
 
+    memset(&r, 0, sizeof r);            /* its padding goes into the pipe */
     while (!atomic_load(&b->stop)) {
         r.len = msgrcv(b->c->id, b->c->msg, (size_t)b->c->max,
                        -TYPE_LOWEST, 0);
@@ -324,9 +325,12 @@ static int take(struct consumer *c, struct bridge *b)
 
     if (n == -1)
         err(1, "read");
-    if (n != (ssize_t)sizeof r)
+    if (n != (ssize_t)sizeof r) {
+        (void)pthread_join(b->tid, NULL);
         errx(1, "%s: the bridge thread stopped", c->path);
+    }
     if (r.len == -1) {
+        (void)pthread_join(b->tid, NULL);       /* it has left: reap it */
         errno = r.error;
         if (errno == EIDRM || errno == EINVAL)
             errx(1, "%s: the queue was removed", c->path);
