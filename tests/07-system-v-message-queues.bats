@@ -82,7 +82,7 @@ statuses() {
 # --- usage and arguments -------------------------------------------------
 
 @test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
-    assert_usage_conventions svmq_lab svmq_produce svmq_consume svmq_poll
+    assert_usage_conventions svmq_lab svmq_produce svmq_consume svmq_poll svmq_bench
 }
 
 @test "bad arguments give a one-line error and status 2" {
@@ -903,4 +903,38 @@ IPC_RMID: Operation not permitted"
     assert_failure 1
     assert_equal "$stderr" "svmq_produce: jobs: the queue (id $id) has mode 666, open to others: refusing it"
     ipcrm -q "$id"
+}
+
+# --- the benchmark -------------------------------------------------------------
+
+@test "svmq_bench -C: every byte of every message arrives as sent, in a stream and in round trips" {
+    run -0 bounded 60 svmq_bench -C -s 1000 -n 500 rate 0 0
+    assert_output "rate: 500 messages of 1000 bytes, every byte checked"
+    run -0 bounded 60 svmq_bench -C -s 8192 -n 200 rtt 0 0
+    assert_output "rtt: 200 round trips of 8192 bytes, every byte checked"
+    run -0 bounded 60 svmq_bench -s 64 -n 1000 rate 0 0
+    assert_output --regexp '^rate: 1000 messages of 64 bytes: [0-9.]+ s, [0-9.]+ MiB/s$'
+    run --separate-stderr bounded 60 svmq_bench -s 8193 -n 1 rate 0 0
+    assert_failure 1
+    assert_equal "$stderr" "svmq_bench: msgsnd of 8193 bytes: EINVAL (above kernel.msgmax?)"
+    run -2 svmq_bench rate 0
+    run -2 svmq_bench fly 0 0
+}
+
+@test "svmq/bench.sh (QUICK=1) writes whole tables and a plot, with the machine and the limits" {
+    local two=1 md=$BATS_TEST_TMPDIR/07-svmq-throughput.md
+    [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
+    QUICK=1 OUT=$BATS_TEST_TMPDIR run -0 bounded 120 "$IPC_ROOT/book/build/src/svmq/bench.sh"
+    run -0 cat "$md"
+    if [ -n "$two" ]; then
+        assert_line --index 0 "| message size | one CPU | two CPUs |"
+        assert_line --regexp '^\| 8 KiB( \| [0-9.]+ ±[0-9.]+ %){2} \|$'
+    else
+        assert_line --index 0 "| message size | one CPU |"
+    fi
+    assert_line --index 4 'Throughput in MiB/s of `svmq_bench rate`, one run.'
+    assert_line --regexp "^Measured on .*, Linux $(uname -r), "
+    run -0 cat "$BATS_TEST_TMPDIR/07-svmq-latency.md"
+    assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %){1,2} \|$'
+    grep -q 'one CPU' "$BATS_TEST_TMPDIR/07-svmq-throughput.svg"
 }
