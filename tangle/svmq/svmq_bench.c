@@ -60,6 +60,7 @@ struct run {
     size_t size;
     unsigned long count;
     int check;
+    int child;                  /* we are the child: the parent reports */
     struct { long mtype; unsigned char mtext[]; } *msg;
 };
 
@@ -72,11 +73,18 @@ static void pin(long cpu)
     if (sched_setaffinity(0, sizeof set, &set) == -1)
         err(1, "pin to CPU %ld", cpu);
 }
+static void quit_if_removed(struct run *r)
+{
+    if (r->child && (errno == EIDRM || errno == EINVAL))
+        _exit(1);               /* the parent failed, and has said why */
+}
+
 static void put(struct run *r, long type, size_t len)
 {
     r->msg->mtype = type;
     while (msgsnd(r->id, r->msg, len, 0) == -1)
         if (errno != EINTR) {
+            quit_if_removed(r);
             if (errno == EINVAL)
                 errx(1, "msgsnd of %zu bytes: EINVAL (above "
                      "kernel.msgmax?)", len);
@@ -89,8 +97,10 @@ static size_t take(struct run *r, long type)
     ssize_t n;
 
     while ((n = msgrcv(r->id, r->msg, r->size, type, 0)) == -1)
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            quit_if_removed(r);
             err(1, "msgrcv");
+        }
     return (size_t)n;
 }
 
@@ -204,6 +214,7 @@ int main(int argc, char *argv[])
     case -1:
         err(1, "fork");
     case 0:                                 /* child: the receiver, the echo */
+        r.child = 1;
         pin(cpu2);
         if (rtt)
             echo(&r);
