@@ -799,7 +799,7 @@ status 1
     run bounded 30 unshare --ipc bash -c '
         echo 64 > /proc/sys/kernel/msgmnb
         stopped_consumer() {        # a creator that takes nothing
-            svmq_consume jobs 2>/dev/null &
+            svmq_consume jobs > /dev/null 2>&1 &
             c=$!
             until ipcs -q | grep -q "^0x"; do sleep 0.05; done
             kill -STOP $c
