@@ -456,7 +456,8 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
     pmq_ctl -c -k "$Q"
     start_consumer r.out pmq_ctl -i 50 -R "$Q" recv
     wait_for bash -c "[ \$(grep -c SIGALRM r.out.err) -ge 3 ]"
-    blocked "$pid"
+    # (between two alarms it is back in mq_receive; at one, in its handler)
+    wait_for blocked "$pid"
     pmq_ctl "$Q" send:2:at-last
     reap "$pid"
     assert_equal "$rc" 0
