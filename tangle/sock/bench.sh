@@ -11,8 +11,8 @@ set -eu
 if [ "$quick" = 1 ]; then
     lat_n=50 sizes="64 65536" total=1048576 least=16 most=1000
 else
-    lat_n=20000 sizes="64 1024 16384 65536 1048576"
-    total=33554432 least=256 most=50000
+    lat_n=10000 sizes="64 1024 16384 65536 1048576"
+    total=16777216 least=64 most=20000
 fi
 lat_sizes="1 64" kinds="stream seqpacket datagram"
 name="@sock_bench.$$"
