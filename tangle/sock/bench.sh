@@ -79,7 +79,7 @@ what="$what sink (datagram), \`pipe_bench send | pipe_bench recv\` (pipe)"
     bench_limits_table
 } > "$OUT/04-stream-sockets-throughput.md"
 plot_set='set xtics ("64" 64, "1K" 1024, "16K" 16384, "64K" 65536)
-set xtics add ("1M" 1048576); set xrange [40:1.6e6]; set key left top'
+set xtics add ("1M" 1048576); set xrange [40:1.6e6]; set yrange [0.001:2e5]'
 bench_plot "$OUT/04-stream-sockets-throughput.svg" \
     "UNIX sockets and pipes, throughput" "bytes per message" "MiB/s"
 cp "$bench_tmp/latency" "$bench_tmp/samples"    # the latency table next
