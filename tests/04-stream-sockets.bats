@@ -821,7 +821,7 @@ bench_wait() {
 @test "sock_bench -C: every byte of streams and of records arrives as sent, one way and round trip, up to 1 MiB" {
     local t s n
     for t in stream seqpacket; do
-        for s in 1:50 1000:50 64K:20 1M:3; do
+        for s in 1:50 1000:50 64K:8 1M:2; do
             n=${s#*:} s=${s%:*}
             bench_bg -C -t $t -s $s -n $n sink @sink
             run -0 bounded 30 sock_bench -C -t $t -s $s -n $n send @sink
