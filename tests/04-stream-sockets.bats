@@ -875,6 +875,17 @@ bench_wait() {
     done
 }
 
+@test "sock_bench raises SO_SNDBUF to hold a record whole; past net.core.wmem_max only root may (SO_SNDBUFFORCE)" {
+    needs_root "to run sock_bench as nobody"
+    local max
+    max=$(cat /proc/sys/net/core/wmem_max)
+    (( 2 * max < 16777216 + 4096 )) || skip "net.core.wmem_max ($max) lets anyone hold a 16 MiB record"
+    # Run bare: nobody may not read the valgrind wrappers.
+    run --separate-stderr as_nobody "$IPC_BIN/sock_bench" -t seqpacket -s 16M send @nowhere
+    assert_failure 1
+    assert_equal "$stderr" "sock_bench: records of 16777216 bytes need SO_SNDBUF above $((2 * max)): raise net.core.wmem_max, or run as root"
+}
+
 @test "sock/bench.sh (QUICK=1) writes whole tables and a plot: stream, seqpacket, datagram and pipe side by side" {
     local two=1 kinds4 kinds3 cells
     [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
