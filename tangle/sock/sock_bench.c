@@ -68,6 +68,10 @@ static void tune(int fd, int seqpacket, size_t size)
         err(1, "setsockopt SO_RCVTIMEO");
     if (!seqpacket)
         return;
+    if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &got, &len) == -1)
+        err(1, "getsockopt SO_SNDBUF");
+    if ((size_t)got >= size + 4096)
+        return;                         /* never shrink the default */
     want = size > INT_MAX / 2 - 4096 ? INT_MAX / 2 : (int)size + 4096;
     if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof want) == -1)
         err(1, "setsockopt SO_SNDBUF");
