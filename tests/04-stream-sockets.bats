@@ -618,8 +618,9 @@ writing to it with write"
     assert_success
     assert_output "read 15 bytes: a...
 read 0 bytes: end of file"
-    # One write of 1 MiB, read with a 2 MiB buffer: still several reads.
-    run sock_reads -b 2M 1M
+    # One write of 1 MiB, read with a 2 MiB buffer: still several reads,
+    # on one CPU (on two, the reader can keep pace and take it in one).
+    run taskset -c "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" sock_reads -b 2M 1M
     assert_success
     [ "${#lines[@]}" -gt 2 ]
     local total=0 n
@@ -780,4 +781,136 @@ from a pipe"
     run fd_send "$fds" f
     assert_success
     recv_says "copied 5 bytes from a descriptor"
+}
+
+# --- the benchmark ----------------------------------------------------------------
+
+# listening NAME: a socket listens on NAME (a path or @name), as ss sees it.
+listening() { [ -n "$(ss -xlH src "$1")" ]; }
+
+# bench_bg ARGS...: sock_bench ARGS in the background (output in bench.out
+# and bench.err) once it listens on its address, the last of ARGS.
+bench_bg() {
+    sock_bench "$@" > bench.out 2> bench.err 3>&- &
+    bg_pids=$!
+    wait_for listening "${@: -1}"
+}
+
+# bench_wait: reap it; its exit status in bench_status.
+bench_wait() {
+    bench_status=0
+    wait "$bg_pids" || bench_status=$?
+    bg_pids=
+}
+
+@test "sock_bench prints its usage with -h (status 0); a bad option, type, role, size or address is status 2" {
+    assert_usage_conventions sock_bench
+    run --separate-stderr sock_bench -t dgram send @x
+    assert_failure 2
+    assert_equal "$stderr" "sock_bench: type: 'dgram' is not stream or seqpacket"
+    run --separate-stderr sock_bench fly @x
+    assert_failure 2
+    assert_equal "$stderr" "sock_bench: role: 'fly' is not echo, sink, ping or send"
+    run -2 sock_bench -s 0 send @x
+    run -2 sock_bench -n 0 send @x
+    run -2 sock_bench send
+    run --separate-stderr sock_bench send "@$(printf '%0200d' 0)"
+    assert_failure 2
+    [[ $stderr == *": File name too long" ]]
+}
+
+@test "sock_bench -C: every byte of streams and of records arrives as sent, one way and round trip, up to 1 MiB" {
+    local t s n
+    for t in stream seqpacket; do
+        for s in 1:50 1000:50 64K:8 1M:2; do
+            n=${s#*:} s=${s%:*}
+            bench_bg -C -t $t -s $s -n $n sink @sink
+            run -0 bounded 30 sock_bench -C -t $t -s $s -n $n send @sink
+            bench_wait
+            assert_equal "$bench_status: $(cat bench.out)" \
+                "0: $n messages of $(numfmt --from=iec $s) bytes, every byte checked"
+        done
+        # echo sends back what came; ping checks it.  A path is removed.
+        bench_bg -C -t $t -s 333 -n 100 echo ./e
+        run -0 bounded 30 sock_bench -C -t $t -s 333 -n 100 ping ./e
+        assert_output "100 round trips of 333 bytes checked"
+        bench_wait
+        assert_equal "$bench_status" 0
+        assert_not_exist e
+    done
+}
+
+@test "sock_bench -C fails with status 1 on a stream with a byte lost, too few or too many bytes, a wrong record, unchecked data" {
+    # A relay, socat, that drops byte 100 of the stream on its way.
+    bench_bg -C -s 100 -n 10 sink @sink
+    socat -u ABSTRACT-LISTEN:relay - 3>&- |
+        { dd bs=1 count=100 2>/dev/null; dd bs=1 count=1 of=/dev/null 2>/dev/null; cat; } |
+        socat -u - ABSTRACT-CONNECT:sink 3>&- &
+    local relay=$!
+    wait_for listening @relay
+    run -0 bounded 30 sock_bench -C -s 100 -n 10 send @relay
+    wait "$relay"
+    bench_wait
+    assert_equal "$bench_status" 1
+    [[ $(cat bench.err) =~ ^"sock_bench: byte 100 is 0x"[0-9a-f]{2}", expected 0x"[0-9a-f]{2}$ ]]
+    # Too few bytes, and too many: the sender's count is not the sink's.
+    local n
+    for n in 5 20; do
+        bench_bg -C -s 100 -n 10 sink @sink
+        run -0 bounded 30 sock_bench -C -s 100 -n $n send @sink
+        bench_wait
+        assert_equal "$bench_status: $(cat bench.err)" \
+            "1: sock_bench: received $((n * 100)) bytes, not the 1000 expected: did the sender fail?"
+    done
+    # The timed sender's buffer is not the pattern: the check sees it.
+    bench_bg -C -s 100 -n 10 sink @sink
+    run -0 bounded 30 sock_bench -s 100 -n 10 send @sink
+    bench_wait
+    assert_equal "$bench_status: $(cat bench.err)" "1: sock_bench: byte 1 is 0x00, expected 0x9e"
+    # A record shorter or longer than expected.
+    for n in 99 101; do
+        bench_bg -C -t seqpacket -s 100 -n 5 sink @sink
+        run bounded 30 sock_bench -C -t seqpacket -s $n -n 5 send @sink
+        bench_wait
+        assert_equal "$bench_status: $(cat bench.err)" "1: sock_bench: record 0: $n bytes, not 100"
+    done
+}
+
+@test "sock_bench raises SO_SNDBUF to hold a record whole; past net.core.wmem_max only root may (SO_SNDBUFFORCE)" {
+    needs_root "to run sock_bench as nobody"
+    local max
+    max=$(cat /proc/sys/net/core/wmem_max)
+    (( 2 * max < 16777216 + 4096 )) || skip "net.core.wmem_max ($max) lets anyone hold a 16 MiB record"
+    # Run bare: nobody may not read the valgrind wrappers.
+    run --separate-stderr as_nobody "$IPC_BIN/sock_bench" -t seqpacket -s 16M send @nowhere
+    assert_failure 1
+    assert_equal "$stderr" "sock_bench: records of 16777216 bytes need SO_SNDBUF above $((2 * max)): raise net.core.wmem_max, or run as root"
+}
+
+@test "sock/bench.sh (QUICK=1) writes whole tables and a plot: stream, seqpacket, datagram and pipe side by side" {
+    local two=1 kinds4 kinds3 cells
+    [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
+    QUICK=1 OUT=$BATS_TEST_TMPDIR run -0 bounded 40 "$IPC_ROOT/book/build/src/sock/bench.sh"
+    kinds4="stream, one CPU | seqpacket, one CPU | datagram, one CPU | pipe, one CPU"
+    kinds3="stream, one CPU | seqpacket, one CPU | datagram, one CPU"
+    cells=4
+    if [ -n "$two" ]; then
+        kinds4="$kinds4 | ${kinds4//one CPU/two CPUs}"
+        kinds3="$kinds3 | ${kinds3//one CPU/two CPUs}"
+        cells=8
+    fi
+    run -0 cat 04-stream-sockets-throughput.md
+    assert_line --index 0 "| message size | $kinds4 |"
+    assert_line --regexp "^\| 64 B( \| [0-9.]+ ±[0-9.]+ %){$cells} \|$"
+    assert_line --regexp "^\| 64 KiB( \| [0-9.]+ ±[0-9.]+ %){$cells} \|$"
+    assert_line --index 4 --regexp '^Throughput in MiB/s of a one-way stream of messages: .*, one run\.$'
+    assert_line --regexp "^Measured on .*, Linux $(uname -r), "
+    assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±[0-9.]+ % \|$'
+    run -0 cat 04-stream-sockets-latency.md
+    assert_line --index 0 "| message size | $kinds3 |"
+    assert_line --regexp "^\| 1 B( \| [0-9.]+ ±[0-9.]+ %){$((cells * 3 / 4))} \|$"
+    assert_line --regexp "^\| 64 B( \| [0-9.]+ ±[0-9.]+ %){$((cells * 3 / 4))} \|$"
+    assert_line --regexp 'no pipe column'
+    grep -q 'seqpacket, one CPU' 04-stream-sockets-throughput.svg
+    grep -q 'pipe, one CPU' 04-stream-sockets-throughput.svg
 }
