@@ -863,8 +863,11 @@ bench_wait() {
             "1: sock_bench: received $((n * 100)) bytes, not the 1000 expected: did the sender fail?"
     done
     # The timed sender's buffer is not the pattern: the check sees it.
+    # (the sink stops at the first wrong byte, so the sender may meet
+    # EPIPE before it is done: its status is not the point here)
     bench_bg -C -s 100 -n 10 sink @sink
-    run -0 bounded 30 sock_bench -s 100 -n 10 send @sink
+    run bounded 30 sock_bench -s 100 -n 10 send @sink
+    [[ $status -eq 0 || $output == *"Broken pipe"* ]]
     bench_wait
     assert_equal "$bench_status: $(cat bench.err)" "1: sock_bench: byte 1 is 0x00, expected 0x9e"
     # A record shorter or longer than expected.
