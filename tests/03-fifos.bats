@@ -754,8 +754,11 @@ fifo_server: rejected a request longer than 4096 bytes"
     start_server -d d
     kill -KILL "$server_pid"
     wait "$server_pid" || true
-    cat d/requests > /dev/null 3>&- &
+    # (<> opens it at once, FIFO-04: the reader holds the dead server's
+    # FIFO before the new server replaces it, not the new one)
+    cat 0<> d/requests > /dev/null 3>&- &
     bg_pids=$!
+    wait_for eval "[[ \$(readlink /proc/$bg_pids/fd/0) == */d/requests ]]"
     start_server -d d
     run bounded 30 fifo_client d
     assert_success
