@@ -31,11 +31,15 @@ setup() {
     [ "$BOOK" -nt "$IPC_ROOT/book/build/book.md" ] || [ ! -f "$IPC_ROOT/book/build/book.md" ] ||
         fail "book/ipc-book.html is older than the woven book: run \`make html\`"
     command -v node >/dev/null || skip "node is not installed (Debian: nodejs; ./build.sh installs it)"
+    ipc_audit_begin
+}
+
+# the checks that need the browser (read_book does this first)
+needs_browser() {
     [ -d "$IPC_ROOT/tests/browser/node_modules/playwright-core" ] ||
         skip "playwright-core is not installed: run \`npm ci\` in tests/browser (./build.sh does)"
     [ -x "${CHROMIUM:-/usr/bin/chromium}" ] ||
         skip "no browser at ${CHROMIUM:-/usr/bin/chromium} (Debian: chromium; ./build.sh installs it)"
-    ipc_audit_begin
 }
 
 teardown() {
@@ -46,6 +50,7 @@ teardown() {
 # if the browser could not start here, fail with its reasons otherwise.
 read_book() {
     local status
+    needs_browser
     status=$(cat "$RESULTS/browser.status")
     [ "$status" -ne 75 ] || skip "$(cat "$RESULTS/browser.out")"
     [ "$status" -eq 0 ] || fail "read.js all: status $status: $(cat "$RESULTS/browser.out")"
@@ -99,4 +104,40 @@ read_book() {
 
 @test "the sidebar marks the section being read; the phone menu closes on a choice" {
     read_book contents
+}
+
+# Item 1 of issue 9: a link on an identifier in code goes to its definition,
+# or there is none.  tests/browser/idlinks.js judges every link of the book
+# by what clang sees in the tangled C (see there); the same run judges
+# copies of the book with one wrong link planted each, so the check is
+# seen to catch what it is for.
+@test "every identifier link in the code, the footers and the index goes to a definition clang agrees with" {
+    command -v clang >/dev/null || skip "clang is not installed (Debian: clang): it is the judge of the links"
+    local t=$BATS_TEST_TMPDIR label
+    # a library function linked, as printf once was to a chunk calling it
+    label=$(grep -o '<a class="id" href="#[^"]*">usage</a>' "$BOOK" | head -1 | sed 's/.*href="#//; s/".*//')
+    [ -n "$label" ]
+    perl -0pe 's{>printf<span class="op">\(}{><a class="id" href="#'"$label"'">printf</a><span class="op">(}' "$BOOK" > "$t/printf.html"
+    # a link inside a string
+    perl -0pe 's{(<span class="st">&quot;)usage}{$1<a class="id" href="#'"$label"'">usage</a>}' "$BOOK" > "$t/string.html"
+    # a local variable linked: the first "n =" in code
+    perl -0pe 's{<span>(\s+)n <span class="op">=</span>}{<span>$1<a class="id" href="#'"$label"'">n</a> <span class="op">=</span>}' "$BOOK" > "$t/local.html"
+    # the index repeating a false definition
+    perl -0pe 's{(<ul class="index ident-index"[^>]*>\n)}{$1<li data-filter="_noreturn"><code>_Noreturn</code>: defined in <a class="defn" href="#'"$label"'">1</a></li>\n}' "$BOOK" > "$t/index.html"
+    for m in printf string local index; do ! cmp -s "$BOOK" "$t/$m.html" || fail "could not plant a wrong link ($m)"; done
+    run timeout -k 5 240 node "$IPC_ROOT/tests/browser/idlinks.js" "$IPC_ROOT" "$BOOK" \
+        "$t/printf.html" "$t/string.html" "$t/local.html" "$t/index.html"
+    # the book itself: links checked, none wrong
+    local book
+    book=$(awk -v f="$BOOK" '$0 == "== " f { on = 1; next } /^== / { on = 0 } on' <<< "$output")
+    echo "$book" | head -20
+    grep -qE 'identifier links in code: [0-9]{3,}, wrong: 0;' <<< "$book"
+    grep -q 'wrong in all: 0$' <<< "$book"
+    # each planted link is caught, for its reason
+    section() { awk -v f="$t/$1.html" '$0 == "== " f { on = 1; next } /^== / { on = 0 } on' <<< "$output"; }
+    section printf | grep -q 'wrong: .*: printf -> chunk [0-9]*: it is not defined in the book'
+    section string | grep -q 'wrong: .*: usage -> .*inside a comment, string'
+    section local | grep -q 'wrong: .*: n -> .*local variable'
+    section index | grep -q 'wrong: index: _Noreturn "defined in"'
+    assert_failure
 }

@@ -44,7 +44,6 @@ local function Pandoc(doc)
       table.insert(chapters, { id = b.identifier, title = title })
     end
   end
-  book.find_exported()
   -- pass 2: render, number sections as pandoc will, mark claims
   local out, sec, chap = {}, { 0, 0 }, 0
   local sid, secnum = "", ""

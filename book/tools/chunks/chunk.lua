@@ -18,7 +18,7 @@ function M.refs(s)
 end
 
 function M.parse(text)
-  local c = { cont = {}, usedin = {}, defs = {}, uses = {}, lines = {}, crumbs = {} }
+  local c = { cont = {}, usedin = {}, defs = {}, uses = {}, lines = {}, crumbs = {}, links = {} }
   local in_code = false
   for line in (text .. "\n"):gmatch("(.-)\n") do
     if in_code then
@@ -43,6 +43,12 @@ function M.parse(text)
       elseif key == "def" then
         local ident, rest = val:match("^(%S+) ?(.*)$")
         table.insert(c.defs, { ident = ident, users = M.refs(rest) })
+      elseif key == "link" then
+        -- link I IDENT K L: the K-th word IDENT on code line I links to L
+        local i, ident, k, l = val:match("^(%d+) (%S+) (%d+) (%S+)$")
+        i = tonumber(i)
+        c.links[i] = c.links[i] or {}
+        c.links[i][ident .. "#" .. k] = l
       elseif key == "use" then
         local ident, rest = val:match("^(%S+) ?(.*)$")
         table.insert(c.uses, { ident = ident, defs = M.refs(rest) })

@@ -7,7 +7,6 @@
 --                                    pages is set
 --   { code = "x", id = "..." }       set as code; id makes it a link target
 --   { tie = true }                   a space that never breaks a line
-local book = require("chunks.book")
 
 local M = {}
 
@@ -54,7 +53,7 @@ function M.of(c)
     local items = {}
     for _, d in ipairs(c.defs) do
       local users = {}
-      for _, r in ipairs(book.plausible_users(d.ident, c.top, d.users)) do
+      for _, r in ipairs(d.users) do
         if r.label ~= c.label then table.insert(users, r) end
       end
       local item = { { code = d.ident, id = c.label .. "-def-" .. d.ident } }
@@ -69,7 +68,7 @@ function M.of(c)
   end
   local items = {}
   for _, u in ipairs(c.uses) do
-    local d = book.pick_def(c, u.defs, u.ident)
+    local d = u.defs[1]
     if d and d.label ~= c.label then
       table.insert(items, { { code = u.ident }, { tie = true }, { refs = { d } } })
     end

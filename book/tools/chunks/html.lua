@@ -20,46 +20,57 @@ function M.list(rs)
   return table.concat(t, ", ")
 end
 
--- Identifiers inside highlighted HTML become links to their definitions:
--- only in text between tags, never inside an entity such as &lt;.
-local function link_idents(code, targets)
-  if next(targets) == nil then return code end
-  local function words(seg)
-    return (seg:gsub("%f[%w_][%a_][%w_]*", function(w)
-      local label = targets[w]
-      if label then return '<a class="id" href="#' .. label .. '">' .. w .. "</a>" end
-    end))
-  end
-  local function text(seg)
-    local out, pos = {}, 1
-    while true do
-      local s, e = seg:find("&#?%w+;", pos)
-      if not s then break end
-      table.insert(out, words(seg:sub(pos, s - 1)))
-      table.insert(out, seg:sub(s, e))
-      pos = e + 1
+-- Identifiers inside highlighted HTML become links to their definitions,
+-- those and only those that idents.awk chose: on code line i, the k-th
+-- whole word w, counted in the text of the line (strings and comments too,
+-- never inside an entity such as &lt;), if links[i][w .. "#" .. k] names a
+-- chunk.  Never in comments, strings, characters or preprocessor lines.
+local skip = { co = 1, cv = 1, ["do"] = 1, an = 1, ["in"] = 1, wa = 1, al = 1,
+               st = 1, ch = 1, vs = 1, ss = 1, sc = 1, pp = 1, im = 1 }
+local function link_idents(code, links)
+  if next(links) == nil then return code end
+  local out, i = {}, 0
+  for line in (code .. "\n"):gmatch("(.-)\n") do
+    i = i + 1
+    local want, count = links[i], {}
+    if want then
+      local function words(seg, skipped)
+        return (seg:gsub("%f[%w_][%a_][%w_]*", function(w)
+          count[w] = (count[w] or 0) + 1
+          local label = want[w .. "#" .. count[w]]
+          if label and not skipped then return '<a class="id" href="#' .. label .. '">' .. w .. "</a>" end
+        end))
+      end
+      local function text(seg, skipped)
+        local t, pos = {}, 1
+        while true do
+          local s, e = seg:find("&#?%w+;", pos)
+          if not s then break end
+          table.insert(t, words(seg:sub(pos, s - 1), skipped))
+          table.insert(t, seg:sub(s, e))
+          pos = e + 1
+        end
+        table.insert(t, words(seg:sub(pos), skipped))
+        return table.concat(t)
+      end
+      line = line:gsub("(<[^>]*>)([^<]+)", function(tag, t)
+        local class = tag:match('^<span class="(%a%a)">$')
+        return tag .. text(t, class and skip[class])
+      end)
     end
-    table.insert(out, words(seg:sub(pos)))
-    return table.concat(out)
+    table.insert(out, line)
   end
-  -- not in comments, strings, characters or preprocessor lines
-  local skip = { co = 1, cv = 1, ["do"] = 1, an = 1, ["in"] = 1, wa = 1, al = 1,
-                 st = 1, ch = 1, vs = 1, ss = 1, sc = 1, pp = 1, im = 1 }
-  return (code:gsub("(<[^>]*>)([^<]+)", function(tag, t)
-    local class = tag:match('^<span class="(%a%a)">$')
-    if class and skip[class] then return nil end
-    return tag .. text(t)
-  end))
+  return table.concat(out, "\n")
 end
 
 -- Highlighted code of some lines, with identifier and chunk-use links.
 -- pandoc gives every line an id and an empty self-link: both go (the ids
 -- would repeat in the peeks, and the links only add weight).
-local function code_html(lines, lang, targets)
+local function code_html(lines, lang, links)
   local code = highlight.code(lines, lang, "html")
   code = code:gsub('<div class="sourceCode" id="cb1">', '<div class="sourceCode">')
   code = code:gsub('<span id="cb1%-%d+"><a href="#cb1%-%d+" aria%-hidden="true" tabindex="%-1"></a>', "<span>")
-  code = link_idents(code, targets)
+  code = link_idents(code, links)
   for i, l in ipairs(lines) do
     if l.use then
       local a = string.format('<a class="chunk-use" href="#%s">⟨%s⟩ <span class="chunk-num">%s</span></a>',
@@ -76,16 +87,15 @@ local function peeks_html(c)
   for _, l in ipairs(c.lines) do
     if l.use and not seen[l.name] and book.by_name[l.name] then
       seen[l.name] = true
-      local parts, lines, targets = book.by_name[l.name], {}, {}
+      local parts, lines = book.by_name[l.name], {}
       for _, p in ipairs(parts) do
         for _, pl in ipairs(p.lines) do table.insert(lines, pl) end
-        book.ident_targets(p, targets)
       end
       local nums = {}
       for _, p in ipairs(parts) do table.insert(nums, M.link(p)) end
       table.insert(out, string.format(
         '<details class="peek"><summary>⟨%s⟩ <span class="chunk-num">%s</span></summary>\n%s<p class="peek-foot">Defined in %s %s.</p></details>',
-        name_html(l.name), l.num, code_html(lines, parts[1].lang, targets),
+        name_html(l.name), l.num, code_html(lines, parts[1].lang, book.joined_links(parts)),
         footer.plural(#parts, "chunk"), table.concat(nums, ", ")))
     end
   end
@@ -110,7 +120,7 @@ local function footer_html(c)
 end
 
 function M.chunk(c)
-  local code = code_html(c.lines, c.lang, book.ident_targets(c))
+  local code = code_html(c.lines, c.lang, c.links)
   local head = { string.format('<div class="chunk" id="%s">', c.label),
     '<div class="chunk-head">',
     string.format('<a class="chunk-name" href="#%s">⟨%s⟩ <span class="chunk-num">%s</span></a>',

@@ -3,7 +3,6 @@
 -- writes (HTML: with a filter box that book.js brings to life).
 local format = require("chunks.format")
 local chunk = require("chunks.chunk")
-local book = require("chunks.book")
 local html = require("chunks.html")
 local latex = require("chunks.latex")
 
@@ -55,12 +54,7 @@ function M.identifiers(text)
   for line in text:gmatch("[^\n]+") do
     local f = split_tabs(line)
     local defs, uses = refs(f[2] or ""), refs(f[3] or "")
-    -- keep the uses that resolve to one of these definitions
-    local deftops, kept = {}, {}
-    for _, r in ipairs(defs) do deftops[book.top_of(r.label)] = true end
-    for _, r in ipairs(uses) do
-      if book.exported[f[1]] or deftops[book.top_of(r.label)] then table.insert(kept, r) end
-    end
+    local kept = uses
     local d = {}
     for _, r in ipairs(defs) do table.insert(d, '<a class="defn" href="#' .. r.label .. '">' .. r.num .. "</a>") end
     table.insert(items, index_entry(f[1],

@@ -22,22 +22,28 @@ function M.page(ref)
   return string.format("\\hyperlink{%s}{%s}~(p.\\,\\pageref{%s})", anchor(ref.label), ref.num, anchor(ref.label))
 end
 
--- Identifiers inside highlighted LaTeX become links too.  The code is a
--- run of \XxxTok{...} tokens whose text escapes _ { } as \_ \{ \}; the
--- tokens of comments, strings and preprocessor lines are left alone.
+-- Identifiers inside highlighted LaTeX become links too, as in HTML (see
+-- html.lua): on code line i, the k-th whole word w if links[i][w.."#"..k]
+-- names a chunk.  The code is a run of \XxxTok{...} tokens whose text
+-- escapes _ { } as \_ \{ \}; the words of comments, strings and
+-- preprocessor lines are counted but never linked.
 local latex_skip = { CommentTok = 1, StringTok = 1, CharTok = 1, PreprocessorTok = 1,
   ImportTok = 1, DocumentationTok = 1, CommentVarTok = 1, VerbatimStringTok = 1,
   SpecialStringTok = 1, SpecialCharTok = 1, AnnotationTok = 1, InformationTok = 1 }
 
-local function link_words_latex(body, targets)
+local function link_words_latex(body, want, count, skipped)
   local out, word, i = {}, {}, 1
   local function flush()
     if #word == 0 then return end
     local w = table.concat(word)
-    local label = targets[(w:gsub("\\_", "_"))]
-    if label and w:match("^[%a\\]") then
-      -- the link keeps the token's colour
-      w = "{\\hypersetup{linkcolor=.}\\hyperlink{" .. anchor(label) .. "}{" .. w .. "}}"
+    local raw = w:gsub("\\_", "_")
+    if raw:match("^[%a_]") then
+      count[raw] = (count[raw] or 0) + 1
+      local label = want[raw .. "#" .. count[raw]]
+      if label and not skipped then
+        -- the link keeps the token's colour
+        w = "{\\hypersetup{linkcolor=.}\\hyperlink{" .. anchor(label) .. "}{" .. w .. "}}"
+      end
     end
     table.insert(out, w)
     word = {}
@@ -60,9 +66,8 @@ local function link_words_latex(body, targets)
   return table.concat(out)
 end
 
-local function link_idents_latex(code, targets)
-  if next(targets) == nil then return code end
-  local out, pos = {}, 1
+local function link_line_latex(code, want)
+  local out, pos, count = {}, 1, {}
   while true do
     local s, e, tok = code:find("\\(%a+Tok){", pos)
     if not s then break end
@@ -79,12 +84,24 @@ local function link_idents_latex(code, targets)
     end
     local body = code:sub(e + 1, i - 1)
     table.insert(out, code:sub(pos, e))
-    table.insert(out, latex_skip[tok] and body or link_words_latex(body, targets))
+    table.insert(out, link_words_latex(body, want, count, latex_skip[tok]))
     table.insert(out, "}")
     pos = i + 1
   end
   table.insert(out, code:sub(pos))
   return table.concat(out)
+end
+
+-- code line i is the i-th line after \begin{Highlighting}
+local function link_idents_latex(code, links)
+  if next(links) == nil then return code end
+  local out, i = {}, nil
+  for line in (code .. "\n"):gmatch("(.-)\n") do
+    if i and links[i] and not line:match("^\\end{Highlighting}") then line = link_line_latex(line, links[i]) end
+    if line:match("^\\begin{Highlighting}") then i = 1 elseif i then i = i + 1 end
+    table.insert(out, line)
+  end
+  return table.concat(out, "\n")
 end
 
 local function part_latex(p)
@@ -106,7 +123,7 @@ local function footer_latex(c)
 end
 
 function M.chunk(c)
-  local code = link_idents_latex(highlight.code(c.lines, c.lang, "latex"), book.ident_targets(c))
+  local code = link_idents_latex(highlight.code(c.lines, c.lang, "latex"), c.links)
   for i, l in ipairs(c.lines) do
     if l.use then
       local a = string.format("\\hyperlink{%s}{\\NWuse{%s}{%s}}", anchor(l.label), name_latex(l.name, true), l.num)
