@@ -141,3 +141,16 @@ read_book() {
     section index | grep -q 'wrong: index: _Noreturn "defined in"'
     assert_failure
 }
+
+# Item 5 of issue 9: a shell session in a ```sh block ("$ " before each
+# command) is shown as one: commands highlighted after a prompt, every other
+# line plain output, never coloured as shell (once "141" and "y" were red).
+@test "every shell transcript shows its commands after a prompt and its output as plain text" {
+    run node "$IPC_ROOT/tests/browser/transcripts.js" "$IPC_ROOT" "$BOOK"
+    echo "$output" | head -20
+    assert_success
+    assert_line --regexp '^transcripts in the chapters: [1-9][0-9]*, in the HTML: [1-9]'
+    # the prompt is not copied with the commands; the output is muted
+    grep -q 'pre.transcript .prompt {[^}]*user-select: none' "$IPC_ROOT/book/tools/book.css"
+    grep -q 'pre.transcript .out { color: var(--muted); }' "$IPC_ROOT/book/tools/book.css"
+}

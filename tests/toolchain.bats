@@ -272,6 +272,25 @@ EOF
     grep -q 'hyperlink{[^}]*}{read\\_full}' "$BUILT/book/build/pdf/book.tex"
 }
 
+@test "the PDF sets a shell transcript's output as plain text, never as an error or a command" {
+    local tex=$BUILT/book/build/pdf/book.tex text
+    # chapter 2: `yes | pipe_demo | head -n 1` and its output y, 141 141 0
+    grep -qF '\NWout{y}' "$tex"
+    grep -qF '\NWout{141 141 0}' "$tex"
+    # chapter 3: "(Interrupted" was once underlined as an error token
+    grep -qF '\NWout{fifo\_open: open f: Interrupted system call}' "$tex"
+    refute grep -q 'ErrorTok{\|AlertTok{' "$tex"
+    text=$(pdftotext "$BUILT/book/ipc-book.pdf" -)
+    grep -qF '$ yes | pipe_demo | head -n 1' <<< "$text"
+}
+
+@test "in the PDF, identifiers link to their definitions and a C library function never does" {
+    local tex=$BUILT/book/build/pdf/book.tex
+    grep -q 'hyperlink{[^}]*}{read\\_full}' "$tex"
+    refute grep -q 'hyperlink{[^}]*}{printf}' "$tex"
+    refute grep -q 'hyperlink{[^}]*}{\\_Noreturn}' "$tex"
+}
+
 @test "tangle/Makefile builds every program with nothing but cc and make" {
     scratch_copy
     run make -C "$S/tangle"

@@ -14,6 +14,7 @@
 --   claims.lua     the claim marks and the claims appendix
 --   nav.lua        previous/next chapter links (HTML)
 --   figures.lua    Graphviz figures, included files, SVG images for LaTeX
+--   transcript.lua shell sessions: commands highlighted, output plain
 package.path = PANDOC_SCRIPT_FILE:gsub("[^/]*$", "") .. "?.lua;" .. package.path
 
 local format = require("chunks.format")
@@ -24,6 +25,7 @@ local indexes = require("chunks.indexes")
 local claims = require("chunks.claims")
 local nav = require("chunks.nav")
 local figures = require("chunks.figures")
+local transcript = require("chunks.transcript")
 
 local html = format.html
 
@@ -33,9 +35,19 @@ local function Pandoc(doc)
   -- pass 1: every chunk, the claims, the chapters
   local chapters = {}
   local n1 = 0
+  local s1, s2, section = 0, 0, ""
   for _, b in ipairs(doc.blocks) do
+    if b.t == "Header" and b.level <= 2 then
+      -- the section each chunk is in, numbered as pandoc numbers it
+      local t = pandoc.utils.stringify(b.content)
+      if not is_numbered(b) then section = t
+      elseif b.level == 1 then s1 = s1 + 1; s2 = 0; section = s1 .. " " .. t
+      else s2 = s2 + 1; section = s1 .. "." .. s2 .. " " .. t end
+    end
     if b.t == "RawBlock" and b.format == "chunk" then
-      book.add(chunk.parse(b.text))
+      local c = chunk.parse(b.text)
+      c.section = section
+      book.add(c)
     elseif b.t == "RawBlock" and b.format == "claims" then
       claims.read(b.text)
     elseif b.t == "Header" and b.level == 1 then
@@ -89,9 +101,10 @@ local function Pandoc(doc)
 end
 
 -- Includes and figures first (an included file may hold anything), then
--- the book as a whole, then images for LaTeX.
+-- shell transcripts, then the book as a whole, then images for LaTeX.
 return {
   { CodeBlock = figures.CodeBlock },
+  { CodeBlock = transcript.CodeBlock },
   { Pandoc = Pandoc },
   { Image = figures.Image },
 }
