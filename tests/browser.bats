@@ -106,6 +106,10 @@ read_book() {
     read_book contents
 }
 
+@test "on a desktop the breadcrumb sits beside the chunk's head, the footer is one paragraph, every chunk number names its chunk" {
+    read_book chrome
+}
+
 # Item 1 of issue 9: a link on an identifier in code goes to its definition,
 # or there is none.  tests/browser/idlinks.js judges every link of the book
 # by what clang sees in the tangled C (see there); the same run judges

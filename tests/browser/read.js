@@ -16,7 +16,7 @@ const url = require("url");
 
 const [checkArg, bookArg, artefacts, results] = process.argv.slice(2);
 const CHECKS = ["shots", "offline", "links", "narrow", "copy", "filter", "nojs",
-  "contrast", "theme", "contents"];
+  "contrast", "theme", "contents", "chrome"];
 if (!(CHECKS.includes(checkArg) || (checkArg === "all" && results)) || !bookArg) {
   console.error("usage: read.js " + CHECKS.join("|") + " BOOK.html [ARTEFACTS]\n" +
     "       read.js all BOOK.html ARTEFACTS RESULTS");
@@ -131,6 +131,41 @@ async function main(browser, check) {
     }, href);
     if (where.hash !== href || where.top < -1 || where.top > where.vh / 2)
       fail(`clicking a chunk use did not bring ${href} into view: ${JSON.stringify(where)}`);
+    await context.close();
+    break;
+  }
+  case "chrome": {
+    // Issue 9, item 3: on a desktop a chunk's chrome is fewer rows: the
+    // breadcrumb beside the head when it fits, the footer one paragraph;
+    // every chunk number names its chunk (a title).  Reports the share of
+    // chunk height the chrome takes.
+    const { context, page } = await open();
+    const r = await page.evaluate(() => {
+      let crumbs = 0, beside = 0, chrome = 0, total = 0, feet = 0, onePara = 0, untitled = [];
+      for (const c of document.querySelectorAll("#content .chunk")) {
+        const head = c.querySelector(":scope > .chunk-head"), cr = c.querySelector(":scope > .crumbs");
+        const foot = c.querySelector(":scope > .chunk-foot"), box = c.getBoundingClientRect();
+        // beside, unless the head leaves less than 12rem and padding of the row
+        if (cr) { crumbs++; if (Math.abs(cr.getBoundingClientRect().top - head.getBoundingClientRect().top) < 1 ||
+          head.getBoundingClientRect().width + 230 > box.width) beside++; }
+        if (foot) { feet++; if ([...foot.querySelectorAll("p")].every((p) => getComputedStyle(p).display === "inline")) onePara++; }
+        const top = Math.max(head.getBoundingClientRect().bottom, cr ? cr.getBoundingClientRect().bottom : 0) - box.top;
+        chrome += top + (foot ? foot.getBoundingClientRect().height : 0); total += box.height;
+      }
+      for (const a of document.querySelectorAll('a[href^="#"]')) {
+        const t = a.textContent.trim();
+        if (!/^\d+$/.test(t) || a.closest("pre")) continue;
+        const c = document.getElementById(a.getAttribute("href").slice(1));
+        if (!c || !c.classList.contains("chunk")) continue;
+        if (!(a.title || "").startsWith("chunk " + t + " \u27e8")) untitled.push(a.outerHTML.slice(0, 120));
+      }
+      return { crumbs, beside, feet, onePara, share: chrome / total, untitled: untitled.slice(0, 5), nUntitled: untitled.length };
+    });
+    console.log(`chrome: ${(100 * r.share).toFixed(1)} % of chunk height at 1280 px; breadcrumb beside the head (or the head too wide) in ${r.beside} of ${r.crumbs} chunks`);
+    if (r.beside < r.crumbs) fail(`the breadcrumb is below the head, though there is room beside it, in ${r.crumbs - r.beside} of ${r.crumbs} chunks`);
+    if (r.onePara < r.feet) fail(`the footer is one paragraph in only ${r.onePara} of ${r.feet} chunks`);
+    if (r.share > 0.25) fail(`head and footer take ${(100 * r.share).toFixed(1)} % of the chunks' height`);
+    if (r.nUntitled) fail(`${r.nUntitled} chunk numbers do not name their chunk, e.g. ${r.untitled.join(" ")}`);
     await context.close();
     break;
   }

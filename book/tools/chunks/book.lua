@@ -15,6 +15,15 @@ function M.add(c)
   table.insert(M.by_name[c.name], c)
 end
 
+-- What a reference to chunk `label` says when the reader asks (an HTML
+-- title): its number, name and section.
+function M.describe(label)
+  local c = M.by_label[label]
+  if not c then return "" end
+  local name = c.name:gsub("%[%[(.-)%]%]", "%1")
+  return "chunk " .. c.num .. " \u{27E8}" .. name .. "\u{27E9}" .. (c.section ~= "" and (", in " .. c.section) or "")
+end
+
 -- The links of several chunks shown as one block of code (a peek): line i
 -- of the block is line i - offset of its part.
 function M.joined_links(parts)

@@ -11,8 +11,9 @@ local html_escape, name_html = format.html_escape, format.name_html
 
 local M = {}
 
+-- A link to a chunk by its number; its title names the chunk and section.
 function M.link(ref, text)
-  return string.format('<a href="#%s">%s</a>', ref.label, text or ref.num)
+  return string.format('<a href="#%s" title="%s">%s</a>', ref.label, html_escape(book.describe(ref.label)), text or ref.num)
 end
 function M.list(rs)
   local t = {}

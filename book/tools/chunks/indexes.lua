@@ -4,6 +4,7 @@
 local format = require("chunks.format")
 local chunk = require("chunks.chunk")
 local html = require("chunks.html")
+local book = require("chunks.book")
 local latex = require("chunks.latex")
 
 local html_escape, latex_escape = format.html_escape, format.latex_escape
@@ -56,7 +57,9 @@ function M.identifiers(text)
     local defs, uses = refs(f[2] or ""), refs(f[3] or "")
     local kept = uses
     local d = {}
-    for _, r in ipairs(defs) do table.insert(d, '<a class="defn" href="#' .. r.label .. '">' .. r.num .. "</a>") end
+    for _, r in ipairs(defs) do
+      table.insert(d, '<a class="defn" href="#' .. r.label .. '" title="' .. html_escape(book.describe(r.label)) .. '">' .. r.num .. "</a>")
+    end
     table.insert(items, index_entry(f[1],
       "<code>" .. html_escape(f[1]) .. "</code>: defined in",
       "\\texttt{" .. latex_escape(f[1]) .. "}: defined in",
