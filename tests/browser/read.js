@@ -145,9 +145,14 @@ async function main(browser, check) {
       for (const c of document.querySelectorAll("#content .chunk")) {
         const head = c.querySelector(":scope > .chunk-head"), cr = c.querySelector(":scope > .crumbs");
         const foot = c.querySelector(":scope > .chunk-foot"), box = c.getBoundingClientRect();
-        // beside, unless the head leaves less than 12rem and padding of the row
-        if (cr) { crumbs++; if (Math.abs(cr.getBoundingClientRect().top - head.getBoundingClientRect().top) < 1 ||
-          head.getBoundingClientRect().width + 230 > box.width) beside++; }
+        // beside, unless it would not fit there on one line
+        if (cr) {
+          crumbs++;
+          const w = cr.style.width; cr.style.width = "max-content";
+          const one = cr.getBoundingClientRect().width; cr.style.width = w;
+          if (Math.abs(cr.getBoundingClientRect().top - head.getBoundingClientRect().top) < 1 ||
+            head.getBoundingClientRect().width + one > box.width - 2) beside++;
+        }
         if (foot) { feet++; if ([...foot.querySelectorAll("p")].every((p) => getComputedStyle(p).display === "inline")) onePara++; }
         const top = Math.max(head.getBoundingClientRect().bottom, cr ? cr.getBoundingClientRect().bottom : 0) - box.top;
         chrome += top + (foot ? foot.getBoundingClientRect().height : 0); total += box.height;
@@ -161,7 +166,7 @@ async function main(browser, check) {
       }
       return { crumbs, beside, feet, onePara, share: chrome / total, untitled: untitled.slice(0, 5), nUntitled: untitled.length };
     });
-    console.log(`chrome: ${(100 * r.share).toFixed(1)} % of chunk height at 1280 px; breadcrumb beside the head (or the head too wide) in ${r.beside} of ${r.crumbs} chunks`);
+    console.log(`chrome: ${(100 * r.share).toFixed(1)} % of chunk height at 1280 px; breadcrumb beside the head (or too long to fit there) in ${r.beside} of ${r.crumbs} chunks`);
     if (r.beside < r.crumbs) fail(`the breadcrumb is below the head, though there is room beside it, in ${r.crumbs - r.beside} of ${r.crumbs} chunks`);
     if (r.onePara < r.feet) fail(`the footer is one paragraph in only ${r.onePara} of ${r.feet} chunks`);
     if (r.share > 0.25) fail(`head and footer take ${(100 * r.share).toFixed(1)} % of the chunks' height`);
