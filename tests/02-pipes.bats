@@ -18,9 +18,9 @@ page=$(getconf PAGESIZE)
     assert_usage_conventions $PROGRAMS
 }
 
-@test "pipe_lab -l lists the fifteen experiments" {
+@test "pipe_lab -l lists the twenty experiments" {
     run -0 pipe_lab -l
-    assert_equal "${#lines[@]}" 15
+    assert_equal "${#lines[@]}" 20
     assert_line --index 0 --regexp '^ends +fd\[0\] reads, fd\[1\] writes'
     assert_line --regexp '^setsize +size \[fill\] +F_SETPIPE_SZ'
 }
@@ -83,6 +83,12 @@ page=$(getconf PAGESIZE)
     assert_equal "$stderr" "pipe_lab: pipe2: Too many open files"
 }
 
+@test "PIPE-21: with exactly one descriptor free, pipe fails EMFILE and leaves that one free" {
+    run -0 pipe_lab onefree
+    assert_output "pipe with one descriptor free: EMFILE (Too many open files)
+descriptor is still free afterwards"
+}
+
 # --- parent to child -----------------------------------------------------------
 
 # A pipe_demo parent killed before it reaps its child leaves the child to
@@ -130,8 +136,9 @@ read from fd[1]: EBADF (Bad file descriptor)"
 
 @test "PIPE-15: fstat calls either end of a pipe a FIFO, and so does stat(1)" {
     run -0 pipe_lab stat
-    assert_line --index 0 --regexp '^fd\[0\]: S_ISFIFO true, st_size [0-9]+ with 10 bytes unread$'
-    assert_line --index 1 --regexp '^fd\[1\]: S_ISFIFO true, st_size [0-9]+ with 10 bytes unread$'
+    # The prose says Linux reports st_size 0, even with bytes unread.
+    assert_output "fd[0]: S_ISFIFO true, st_size 0 with 10 bytes unread
+fd[1]: S_ISFIFO true, st_size 0 with 10 bytes unread"
     run bash -c 'echo hi | stat -L -c %F /dev/stdin'
     assert_output "fifo"
 }
@@ -162,6 +169,18 @@ SIGPIPE caught with SA_RESTART: handler ran 1 time, write: EPIPE (Broken pipe)"
     assert_output "y
 141 141 0"
     gone_are_orphans
+}
+
+@test "PIPE-19: poll reports POLLHUP on the read end once writers are gone, POLLERR on the write end once the reader is; a full pipe with no reader gives POLLERR alone" {
+    run -0 pipe_lab poll
+    assert_output "read end, empty: nothing
+write end, room: POLLOUT
+read end, 1 byte: POLLIN
+write end, full: nothing
+write end, full, no reader: POLLERR
+read end, 1 byte, no writer: POLLIN POLLHUP
+read end, empty, no writer: POLLHUP
+write end, room, no reader: POLLOUT POLLERR"
 }
 
 @test "PIPE-16: once the reader has closed, select reports the write end writable and write fails EPIPE" {
@@ -224,6 +243,33 @@ rounded() {
 F_SETPIPE_SZ 32768: capacity now 32768 bytes"
 }
 
+@test "PIPE-06: EBUSY counts page slots, not bytes: 2 bytes in 2 slots refuse a one-page capacity" {
+    run -0 pipe_lab slots
+    assert_output "2 bytes in 1 slot: F_SETPIPE_SZ $page: capacity now $page bytes
+2 bytes in 2 slots: F_SETPIPE_SZ $page: EBUSY (Device or resource busy)"
+}
+
+@test "PIPE-20: past pipe-user-pages-soft an ordinary user's new pipe gets 2 pages and cannot grow (EPERM)" {
+    needs_root "to run pipe_lab as nobody, without CAP_SYS_RESOURCE"
+    local soft
+    soft=$(cat /proc/sys/fs/pipe-user-pages-soft)
+    [ "$soft" -gt 0 ] || skip "pipe-user-pages-soft is 0 on this host: no soft limit"
+    # nobody holds no other pipes (a concurrent test's would shift the count).
+    # Over 2048 descriptors are needed: pipe_lab raises its soft limit.
+    run -0 prlimit --nofile=1024:$((soft / 8 + 64)) -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$IPC_BIN/pipe_lab" userpages
+    assert_output "pipe-user-pages-soft: $soft pages
+pipes 1 to $((soft / 16)) got $((16 * page)) bytes each
+pipe $((soft / 16 + 1)) got $((2 * page)) bytes
+growing it back: EPERM (Operation not permitted)"
+    # With CAP_SYS_RESOURCE (bit 24), as root often has, none comes out small.
+    local capeff
+    capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+    if (( 0x$capeff >> 24 & 1 )); then
+        run -0 pipe_lab userpages
+        assert_line "no pipe came out smaller: this process is privileged"
+    fi
+}
+
 @test "PIPE-12: FIONREAD reports the unread bytes, on either end" {
     run -0 pipe_lab unread
     assert_output "wrote 1234 bytes: FIONREAD says 1234 unread
@@ -234,6 +280,11 @@ read 1000 bytes: FIONREAD says 234 unread"
     run -0 bounded 30 pipe_lab bigwrite
     assert_output "one write of 1048576 bytes into a $((16 * page))-byte pipe returned 1048576
 the reader received all 1048576 bytes"
+}
+
+@test "PIPE-09: a big blocking write whose reader closes part-way returns the bytes that went in, and SIGPIPE still comes" {
+    run -0 bounded 30 pipe_lab readergone
+    assert_output "one write of 200000 bytes, the reader gone part-way: returned $((16 * page)); SIGPIPE caught 1 time"
 }
 
 @test "PIPE-14: a blocked read fails EINTR without SA_RESTART, restarts with it; a part-done write returns its count" {
@@ -292,7 +343,16 @@ write of 1048576 bytes, nobody reading, signal after 100 ms: returned $((16 * pa
 packets: wrote \"hello\", \"world\"; reads got \"hello\" \"world\"
 packets: wrote \"abcdefgh\", \"XY\"; 3-byte reads got \"abc\" \"XY\"
 packets: wrote 6000 bytes at once; reads got 4096 bytes 1904 bytes
-packets: wrote 0 bytes; reads got nothing"
+packets: wrote 0 bytes; reads got nothing
+packets: 1-byte writes until EAGAIN: 16, into a $((16 * page))-byte pipe
+F_SETFL O_DIRECT: wrote \"hello\", \"world\"; reads got \"hello\" \"world\""
+}
+
+@test "PIPE-22: each packet takes a slot (16 in a default pipe), big writes split at the page size, F_SETFL O_DIRECT switches packet mode on" {
+    run -0 pipe_lab packet
+    assert_line "packets: 1-byte writes until EAGAIN: 16, into a $((16 * page))-byte pipe"
+    assert_line "packets: wrote 6000 bytes at once; reads got $page bytes $((6000 - page)) bytes"
+    assert_line "F_SETFL O_DIRECT: wrote \"hello\", \"world\"; reads got \"hello\" \"world\""
 }
 
 @test "PIPE-17: a stdio stream on a pipe is fully buffered: nothing arrives until fflush, unless line buffered" {
