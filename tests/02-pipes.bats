@@ -18,9 +18,9 @@ page=$(getconf PAGESIZE)
     assert_usage_conventions $PROGRAMS
 }
 
-@test "pipe_lab -l lists the twenty experiments" {
+@test "pipe_lab -l lists the twenty-one experiments" {
     run -0 pipe_lab -l
-    assert_equal "${#lines[@]}" 20
+    assert_equal "${#lines[@]}" 21
     assert_line --index 0 --regexp '^ends +fd\[0\] reads, fd\[1\] writes'
     assert_line --regexp '^setsize +size \[fill\] +F_SETPIPE_SZ'
 }
@@ -374,6 +374,15 @@ line buffered: 21 bytes in the pipe after fprintf, 21 after fflush"
     assert_failure 143
     assert_output "$(printf '     1\tbefore')"
     assert_equal "$stderr" "popen_nl: command killed by signal 15 (Terminated)"
+}
+
+@test "popen: pclose fails ECHILD when a SIGCHLD handler reaped the shell; \"e\" sets close-on-exec; a popen child closes earlier popen streams, not other descriptors" {
+    run -0 bounded 30 pipe_lab popen
+    assert_output "pclose after a SIGCHLD handler reaped the shell: ECHILD (No child processes)
+popen mode \"w\": the stream's descriptor is kept on exec
+popen mode \"we\": the stream's descriptor is closed on exec
+in a second popen's shell, the first popen stream: closed
+in a second popen's shell, a plain pipe's end: open"
 }
 
 @test "the book's sample: popen_nl 'kill -TERM \$\$' exits 143 and says why" {

@@ -49,6 +49,7 @@ static const char *errname(int e)
     case EAGAIN: return "EAGAIN";
     case EBADF:  return "EBADF";
     case EBUSY:  return "EBUSY";
+    case ECHILD: return "ECHILD";
     case EINTR:  return "EINTR";
     case EMFILE: return "EMFILE";
     case EPERM:  return "EPERM";
@@ -241,6 +242,17 @@ static void write_or_die(int fd, const char *s, size_t n)
 {
     if (write(fd, s, n) != (ssize_t)n)
         err(1, "write");
+}
+static volatile sig_atomic_t reaped;
+
+static void reap_children(int sig)
+{
+    int e = errno;
+
+    (void)sig;
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        reaped = reaped + 1;
+    errno = e;
 }
 static void lab_ends(char *ops[])
 {
@@ -885,6 +897,59 @@ static void stdio_child(int linebuf)
     printf("%s: %d bytes in the pipe after fprintf, %d after fflush\n",
            linebuf ? "line buffered" : "default", after_printf, after_fflush);
 }
+static void lab_popen(char *ops[])
+{
+    (void)ops;
+    {
+        struct timespec ms = { 0, 1000000 };
+        FILE *f;
+
+        sig_catch(SIGCHLD, reap_children, SA_RESTART);
+        if ((f = popen("exit 3", "r")) == NULL)
+            err(1, "popen");
+        for (int i = 0; i < 5000 && reaped == 0; i++)
+            nanosleep(&ms, NULL);
+        if (pclose(f) == -1)
+            report_error("pclose after a SIGCHLD handler reaped the shell");
+        else
+            printf("pclose worked: the handler did not reap the shell\n");
+        if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+            err(1, "signal");
+    }
+    for (int e = 0; e < 2; e++) {
+        FILE *f = popen("cat >/dev/null", e ? "we" : "w");
+        int flags;
+
+        if (f == NULL)
+            err(1, "popen");
+        if ((flags = fcntl(fileno(f), F_GETFD)) == -1)
+            err(1, "fcntl F_GETFD");
+        printf("popen mode \"%s\": the stream's descriptor is %s on exec\n",
+               e ? "we" : "w", flags & FD_CLOEXEC ? "closed" : "kept");
+        if (pclose(f) == -1)
+            err(1, "pclose");
+    }
+    {
+        FILE *first, *second;
+        int fd[2];
+        char cmd[200], line[100];
+
+        new_pipe(fd, 0);
+        if ((first = popen("cat >/dev/null", "w")) == NULL)
+            err(1, "popen");
+        snprintf(cmd, sizeof cmd, "for fd in %d %d; do [ -e /proc/$$/fd/$fd ] "
+                 "&& echo open || echo closed; done", fileno(first), fd[0]);
+        if ((second = popen(cmd, "r")) == NULL)
+            err(1, "popen");
+        for (int i = 0; i < 2 && fgets(line, sizeof line, second); i++)
+            printf("in a second popen's shell, %s: %s",
+                   i ? "a plain pipe's end" : "the first popen stream", line);
+        if (pclose(second) == -1 || pclose(first) == -1)
+            err(1, "pclose");
+        close_end(fd[0]);
+        close_end(fd[1]);
+    }
+}
 struct experiment {
     const char *name;
     const char *operands;               /* synopsis of its operands */
@@ -917,6 +982,7 @@ static const struct experiment experiments[] = {
     { "nonblock", "", 0, 0, lab_nonblock, "O_NONBLOCK: all, part or EAGAIN" },
     { "packet", "", 0, 0, lab_packet, "O_DIRECT: a read returns one write" },
     { "stdio", "", 0, 0, lab_stdio, "a FILE on a pipe is fully buffered" },
+    { "popen", "", 0, 0, lab_popen, "ECHILD, the \"e\" flag, earlier streams" },
 };
 enum { NEXPERIMENTS = sizeof experiments / sizeof experiments[0] };
 static void usage(int status)
