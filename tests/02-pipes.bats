@@ -18,9 +18,9 @@ page=$(getconf PAGESIZE)
     assert_usage_conventions $PROGRAMS
 }
 
-@test "pipe_lab -l lists the twenty-one experiments" {
+@test "pipe_lab -l lists the twenty-two experiments" {
     run -0 pipe_lab -l
-    assert_equal "${#lines[@]}" 21
+    assert_equal "${#lines[@]}" 22
     assert_line --index 0 --regexp '^ends +fd\[0\] reads, fd\[1\] writes'
     assert_line --regexp '^setsize +size \[fill\] +F_SETPIPE_SZ'
 }
@@ -505,6 +505,15 @@ same_as_shell() {
 }
 
 # --- throughput ----------------------------------------------------------------
+
+@test "PIPE-23: tee copies a pipe without consuming it; vmsplice and splice put pages in by reference, so later changes show" {
+    run -0 pipe_lab zerocopy
+    assert_output "tee of \"hello\" moved 5 bytes: the first pipe holds 5, the second 5
+reads got \"hello\"
+and \"hello\"
+vmsplice of \"before\", then the buffer changed: reads got \"after!\"
+splice of a file holding \"before\", then the file changed: reads got \"after!\""
+}
 
 @test "pipe_bench moves exactly the bytes asked for, through a pipe of the capacity asked for" {
     run -0 bash -c 'pipe_bench -c 1M -s 4k -t 1M send | pipe_bench -s 4k recv'

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -950,6 +951,60 @@ static void lab_popen(char *ops[])
         close_end(fd[1]);
     }
 }
+static void lab_zerocopy(char *ops[])
+{
+    int a[2], b[2];
+
+    (void)ops;
+    new_pipe(a, O_NONBLOCK);
+    new_pipe(b, O_NONBLOCK);
+    {
+        ssize_t n;
+
+        write_or_die(a[1], "hello", 5);
+        if ((n = tee(a[0], b[1], 5, 0)) == -1)
+            err(1, "tee");
+        printf("tee of \"hello\" moved %zd bytes: the first pipe holds %d, "
+               "the second %d\n", n, unread(a[0]), unread(b[0]));
+        printf("reads got");
+        print_reads(a[0], 16);
+        printf("and");
+        print_reads(b[0], 16);
+    }
+    {
+        static _Alignas(4096) char page[4096];
+        struct iovec iov = { page, 6 };
+
+        memcpy(page, "before", 6);
+        if (vmsplice(a[1], &iov, 1, 0) != 6)
+            err(1, "vmsplice");
+        memcpy(page, "after!", 6);          /* too soon: nobody has read */
+        printf("vmsplice of \"before\", then the buffer changed: reads got");
+        print_reads(a[0], 16);
+    }
+    {
+        FILE *f = tmpfile();
+        off_t off = 0;
+
+        if (f == NULL)
+            err(1, "tmpfile");
+        if (pwrite(fileno(f), "before", 6, 0) != 6)
+            err(1, "pwrite");
+        if (splice(fileno(f), &off, a[1], NULL, 6, 0) != 6)
+            err(1, "splice");
+        if (pwrite(fileno(f), "after!", 6, 0) != 6)
+            err(1, "pwrite");
+        printf("splice of a file holding \"before\", then the file changed: "
+               "reads got");
+        print_reads(a[0], 16);
+        if (fclose(f) == EOF)
+            err(1, "fclose");
+    }
+    close_end(a[0]);
+    close_end(a[1]);
+    close_end(b[0]);
+    close_end(b[1]);
+}
 struct experiment {
     const char *name;
     const char *operands;               /* synopsis of its operands */
@@ -983,6 +1038,7 @@ static const struct experiment experiments[] = {
     { "packet", "", 0, 0, lab_packet, "O_DIRECT: a read returns one write" },
     { "stdio", "", 0, 0, lab_stdio, "a FILE on a pipe is fully buffered" },
     { "popen", "", 0, 0, lab_popen, "ECHILD, the \"e\" flag, earlier streams" },
+    { "zerocopy", "", 0, 0, lab_zerocopy, "tee, vmsplice, splice: references" },
 };
 enum { NEXPERIMENTS = sizeof experiments / sizeof experiments[0] };
 static void usage(int status)
