@@ -553,6 +553,26 @@ splice of a file holding \"before\", then the file changed: reads got \"after!\"
     assert_equal "$stderr" "pipe_bench: byte 0 is 0x78, expected 0x00"
 }
 
+@test "pipe_bench ping and echo: round trips through two FIFOs, every reply checked with -C, timed without" {
+    local d echo
+    d=$(mktemp -d)
+    mkfifo "$d/there" "$d/back"
+    bounded 20 pipe_bench -s 100 echo "$d/there" "$d/back" & echo=$!
+    run -0 bounded 20 pipe_bench -C -s 100 -n 2000 ping "$d/there" "$d/back"
+    assert_output "2000 round trips of 100 bytes checked"
+    wait "$echo"                        # echo saw end of file: status 0
+    bounded 20 pipe_bench -s 1 echo "$d/there" "$d/back" & echo=$!
+    run -0 bounded 20 pipe_bench -s 1 -n 500 ping "$d/there" "$d/back"
+    assert_output --regexp '^500 round trips of 1 bytes: [0-9]+ ns per round trip$'
+    wait "$echo"
+    # Not FIFOs: a usage error, before any waiting.
+    : > "$d/file"
+    run --separate-stderr pipe_bench echo "$d/file" "$d/back"
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: $d/file is not a pipe (try: pipe_bench send | pipe_bench recv)"
+    rm -r "$d"
+}
+
 @test "pipe/bench.sh (QUICK=1) writes whole tables and a plot, with the machine, the method and the limits" {
     local two=1 md=$BATS_TEST_TMPDIR/02-pipes-throughput.md
     [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
@@ -568,6 +588,15 @@ splice of a file holding \"before\", then the file changed: reads got \"after!\"
     assert_line --index 4 'Throughput in MiB/s of `pipe_bench send | pipe_bench recv`, one run.'
     assert_line --regexp "^Measured on .*, Linux $(uname -r), "
     assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±[0-9.]+ % \|$'
+    run -0 cat "$BATS_TEST_TMPDIR/02-pipes-latency.md"
+    if [ -n "$two" ]; then
+        assert_line --index 0 "| message size | one CPU | two CPUs |"
+        assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %){2} \|$'
+    else
+        assert_line --index 0 "| message size | one CPU |"
+    fi
+    assert_line --regexp '^\| 1 B \| [0-9.]+ ±[0-9.]+ %'
+    assert_line --index 4 'Nanoseconds per round trip of `pipe_bench ping` and `echo` through two FIFOs, 50 round trips a run, one run.'
     run -0 cat "$BATS_TEST_TMPDIR/02-pipes-atomicity.md"
     assert_line '| 512 | 512 | 0 | 0.0 |'
     assert_line --regexp '^\| 4097 \| 56 \| [0-9]+ \| [0-9.]+ \|$'
