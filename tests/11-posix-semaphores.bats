@@ -41,6 +41,11 @@ reap() {
     wait "$1" || rc=$?
 }
 
+# has_children PID N: PID has N children.
+has_children() {
+    [ "$(pgrep -c -P "$1")" = "$2" ]
+}
+
 # gone PID...: none of the PIDs is alive.
 gone() {
     local p
@@ -443,7 +448,7 @@ EOF
 @test "psem_buffer: with the consumers stopped, the producers and the parent fail after their bound, naming what did not come" {
     psem_buffer -p 2 -c 2 -n 100000 -s 1 -t 300 > out 2> err 3>&- &
     bg_pids=$!
-    wait_for test "$(pgrep -c -P "$bg_pids")" = 4
+    wait_for has_children "$bg_pids" 4
     kids=$(pgrep -P "$bg_pids" | head -n 2)   # the consumers, forked first
     kill -STOP $kids
     reap "$bg_pids"

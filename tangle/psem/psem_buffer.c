@@ -229,7 +229,8 @@ int main(int argc, char *argv[])
     }
     if (optind != argc)
         usage(2);
-    if (setvbuf(stdout, NULL, _IOLBF, 0) != 0)
+    if (setvbuf(stdout, NULL, _IOLBF, 0) != 0
+        || setvbuf(stderr, NULL, _IOLBF, 0) != 0)
         errx(1, "setvbuf");
     make_ring(&r);
     if ((pids = malloc(sizeof *pids * (size_t)(r.producers + r.consumers)))

@@ -303,6 +303,8 @@ int main(int argc, char *argv[])
     }
     if (argc - optind != 1)
         usage(2);
+    if (setvbuf(stderr, NULL, _IOLBF, 0) != 0)
+        errx(1, "setvbuf");             /* one write per message */
     if (strcmp(r.mode, "named") == 0)
         r.kind = NAMED;
     else if (strcmp(r.mode, "unnamed") == 0)
