@@ -102,6 +102,17 @@ now_ms() {
 
 # --- the API through psem_ctl ---------------------------------------------
 
+@test "psem_ctl: the chapter's first session prints what the text shows" {
+    run -0 psem_ctl -c -k -v 2 "$S" trywait trywait value
+    assert_output $'trywait: ok\ntrywait: ok\nvalue: 0'
+    run --separate-stderr psem_ctl "$S" trywait
+    assert_failure 1
+    assert_equal "$stderr" "psem_ctl: $S: trywait: EAGAIN (Resource temporarily unavailable)"
+    run -0 psem_ctl "$S" post value unlink
+    assert_output $'post: ok\nvalue: 1\nunlink: ok'
+    assert_file_not_exists "$F"
+}
+
 @test "PSEM-01: a named semaphore is the file /dev/shm/sem.NAME (mode 0600 under umask 000); 251 characters fit, 252 do not" {
     umask 000
     run -0 psem_ctl -c -k "$S" value
@@ -252,7 +263,9 @@ EOF
     run -1 as_nobody "$IPC_BIN/psem_ctl" "$S" value
     assert_output "psem_ctl: $S: sem_open: EACCES (Permission denied)"
     run -0 psem_ctl "$S" unlink
+    umask 022
     run -0 psem_ctl -c -k -m 666 "$S"
+    assert_equal "$(stat -c %a "$F")" 666      # the umask cleared around it
     run -0 as_nobody "$IPC_BIN/psem_ctl" "$S" post value
     assert_output $'post: ok\nvalue: 1'
     run -0 psem_ctl "$S" unlink
@@ -472,6 +485,17 @@ EOF
     assert_output "pair: 1101 pairs on CPU 0, the value back at 1"
     run -0 bounded 30 psem_bench -n 1000 pair 0
     assert_output --regexp '^pair: 1000 pairs on CPU 0: [0-9.]+ s, [0-9.]+ ns per pair$'
+}
+
+@test "psem_bench: an uncontended wait and post make no system call; a hand-off to a sleeping process makes futex calls" {
+    command -v strace > /dev/null || skip "strace is not installed"
+    [ "${VALGRIND:-}" != 1 ] || skip "valgrind makes system calls of its own"
+    run -0 strace -f -o pair.trace -e trace=futex "$IPC_BIN/psem_bench" -m named -n 10000 pair 0
+    run -1 grep -c futex pair.trace
+    assert_output 0
+    run -0 strace -f -o handoff.trace -e trace=futex "$IPC_BIN/psem_bench" -n 1000 handoff 0 0
+    run -0 grep -c 'futex(.*FUTEX_WAKE' handoff.trace
+    (( output >= 100 ))
 }
 
 @test "psem/bench.sh (QUICK=1) writes a whole table with the machine, the method and the limits" {
