@@ -7,7 +7,7 @@
 set -eu
 . "$(dirname "$0")/../bench/harness.sh"
 if [ "$quick" = 1 ]; then
-    trips=1000 pairs=100000
+    trips=200 pairs=100000
 else
     trips=20000 pairs=2000000
 fi
