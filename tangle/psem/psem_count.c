@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdint.h>
@@ -174,14 +175,16 @@ static void give(const struct run *r)
     if (r->kind != NONE && sem_post(r->sem) == -1)
         err(1, "%s: sem_post", r->what);
 }
-enum { WINDOW = 50 };
+enum { WINDOW = 50, YIELD_EVERY = 1000 };
 
-static void add_one(const struct run *r)
+static void add_one(const struct run *r, long i)
 {
     uint64_t v = *r->counter;           /* load */
 
-    for (volatile int i = 0; i < WINDOW; i++)
+    for (volatile int j = 0; j < WINDOW; j++)
         continue;                       /* widen the window */
+    if (i % YIELD_EVERY == YIELD_EVERY - 1)
+        sched_yield();                  /* as if preempted, now */
     *r->counter = v + 1;                /* store */
 }
 static void become_child(const struct run *r, pid_t parent)
@@ -203,7 +206,7 @@ static _Noreturn void counter_child(const struct run *r, pid_t parent)
         err(1, "read the gate");
     for (long i = 0; i < r->count; i++) {
         take(r);
-        add_one(r);
+        add_one(r, i);
         give(r);
     }
     _exit(0);
