@@ -270,10 +270,12 @@ static int run_children(struct run *r)
     while ((pid = wait(&status)) != -1 || errno == EINTR) {
         if (pid == -1)
             continue;
-        if (WIFSIGNALED(status) && r->hold && WTERMSIG(status) == SIGKILL)
+        if (WIFSIGNALED(status) && r->hold && WTERMSIG(status) == SIGKILL) {
             warnx("process %ld killed by SIGKILL", (long)pid);
-        else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            warnx("process %ld failed", (long)pid), failures++;
+        } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            warnx("process %ld failed", (long)pid);
+            failures++;
+        }
     }
     if (errno != ECHILD)
         err(1, "wait");
