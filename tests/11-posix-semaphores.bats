@@ -54,6 +54,11 @@ gone() {
     done
 }
 
+# counter_is FILE N: the counter in FILE is N.
+counter_is() {
+    [ "$(counter "$1")" = "$2" ]
+}
+
 # now_ms: the monotonic time in milliseconds.
 now_ms() {
     awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
@@ -333,7 +338,7 @@ EOF
     wait_for grep -q "holds the unnamed semaphore: kill it" out
     holder=$(sed -n 's/^psem_count: process \([0-9]*\) holds.*/\1/p' out)
     # the other process finishes its 1000 while the holder still holds
-    wait_for test "$(counter c)" = 1000
+    wait_for counter_is c 1000
     kill -0 "$holder"
     kill -KILL "$holder"
     reap "$bg_pids"
