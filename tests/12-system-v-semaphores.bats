@@ -89,7 +89,7 @@ stop_holder() {
 
 # --- creating, seeing, removing ------------------------------------------
 
-@test "create: mode 0600 under umask 000, seen by ipcs -s and /proc/sysvipc/sem; ipcrm -s removes it and its holder says so" {
+@test "create: mode 0600 under umask 000, seen by ipcs -s and /proc/sysvipc/sem; ipcrm -s removes it, and so do SIGINT, SIGTERM, SIGHUP, -t" {
     umask 000
     new_set a 1 0 3
     run -0 ipcs -s
@@ -105,9 +105,7 @@ stop_holder() {
     assert_equal "$(tail -n 1 a.out)" "set $id was removed"
     run -0 ipcs -s
     refute_line --regexp "^0x"
-}
-
-@test "create removes its set on SIGINT, SIGTERM and SIGHUP, and on -t" {
+    # SIGINT, SIGTERM, SIGHUP and the end of -t remove it too.
     local sig
     for sig in INT TERM HUP; do
         new_set a 1
@@ -298,6 +296,8 @@ svsem_ctl: semtimedop: E2BIG (Argument list too long); 4 operations is more than
 }
 
 @test "SVSEM-11: semget: more semaphores than the set has is EINVAL; past SEMMSL EINVAL; past SEMMNI or SEMMNS ENOSPC" {
+    run -1 svsem_ctl -k keyfile show
+    assert_output --regexp "^svsem_ctl: semget: ENOENT \(No such file or directory\); no set has key 0x[0-9a-f]{8}$"
     start a svsem_ctl -k keyfile -t 50000 create 1 1
     holder=$pid
     wait_for grep -q initialised a.out
@@ -353,13 +353,23 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
 
 # --- permissions and squatters ----------------------------------------------
 
-@test "permissions: nobody gets EACCES on a set of mode 0600; chmod 666 (IPC_SET) lets it in; only the owner may remove" {
+@test "permissions: nobody gets EACCES on a set of mode 0600, chmod 666 (IPC_SET) lets it in, only the owner removes; a set planted by nobody on our key is refused" {
     needs_root "to run as nobody"
     new_set a 1
     run -1 as_nobody svsem_ctl -i "$id" op 0:-1
     assert_output --partial "semtimedop: EACCES (Permission denied)"
     run -1 as_nobody svsem_ctl -i "$id" show
     assert_output "svsem_ctl: semctl IPC_STAT: EACCES (Permission denied)"
+    run -1 as_nobody svsem_ctl -i "$id" setval 0 1
+    assert_output "svsem_ctl: semctl SETVAL: EACCES (Permission denied)"
+    # Read permission: look, and wait for zero; not change.
+    svsem_ctl -i "$id" setval 0 0
+    svsem_ctl -i "$id" chmod 644
+    run -0 as_nobody svsem_ctl -i "$id" show
+    run -0 as_nobody svsem_ctl -i "$id" op 0:0
+    run -1 as_nobody svsem_ctl -i "$id" op 0:+1
+    assert_output --partial "semtimedop: EACCES (Permission denied)"
+    svsem_ctl -i "$id" setval 0 1
     svsem_ctl -i "$id" chmod 666
     run -0 awk -v id="$id" '$2 == id { print $3 }' /proc/sysvipc/sem
     assert_output 666
@@ -369,10 +379,7 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
     run -1 as_nobody svsem_ctl -i "$id" rm
     assert_output "svsem_ctl: semctl IPC_RMID: EPERM (Operation not permitted)"
     stop_holder
-}
-
-@test "squatters: a set planted by nobody on our key is refused by create (EEXIST) and by a joiner" {
-    needs_root "to plant a set as nobody"
+    # A squatter: nobody's set on our key, refused by create and by a joiner.
     public_dir=$(mktemp -d /tmp/svsem.XXXXXX)
     chmod 755 "$public_dir"
     touch "$public_dir/key"
@@ -387,6 +394,10 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
     assert_output --regexp "^svsem_ctl: set $id \(key 0x[0-9a-f]{8}\) belongs to uid 65534, not to us: not using it \(ipcrm -s $id removes it\)$"
     run -0 field "$id" 0 semval
     assert_output 1
+    # IPC_CREAT alone hands out the squatter's set.
+    key=$(svsem_ctl -i "$id" show | sed -n '1s/.* key \(0x[0-9a-f]*\) .*/\1/p')
+    run -0 perl -MIPC::SysV=IPC_CREAT -e 'print semget(hex($ARGV[0]), 1, IPC_CREAT | 0600), "\n"' "$key"
+    assert_output "$id"
     stop_holder
 }
 
@@ -400,6 +411,10 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
     run -0 svsem_ctl -i "$id" op 0:-1
     run -0 field "$id" 0 semval
     assert_output 0
+    # A give with SEM_UNDO is taken back at exit, though nobody took it.
+    run -0 svsem_ctl -i "$id" op 0:+1u
+    run -0 field "$id" 0 semval
+    assert_output 0
     # Gave 1 with SEM_UNDO; someone took it; the undo of -1 stops at 0.
     start g svsem_ctl -i "$id" -w 30000 op 0:+1u
     wait_for grep -q done g.out
@@ -408,6 +423,15 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
     finish "$pid"
     run -0 field "$id" 0 semval
     assert_output 0
+    # Took 1 with SEM_UNDO; others fill it to 32767: the undo stops there.
+    svsem_ctl -i "$id" setval 0 1
+    start t svsem_ctl -i "$id" -w 30000 op 0:-1u
+    wait_for grep -q done t.out
+    svsem_ctl -i "$id" op 0:+32767
+    kill -TERM "$pid"
+    finish "$pid"
+    run -0 field "$id" 0 semval
+    assert_output 32767
     # Took 1 with SEM_UNDO; SETVAL 5 clears the undo: 5 stays 5, not 6.
     svsem_ctl -i "$id" setval 0 1
     start t svsem_ctl -i "$id" -w 30000 op 0:-1u

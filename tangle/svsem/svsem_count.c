@@ -223,6 +223,8 @@ int main(int argc, char *argv[])
     int opt, fd, id = -1, start[2], status, failed = 0;
 
     prog_name(argv);
+    if (setvbuf(stderr, NULL, _IOLBF, 0) != 0)   /* a message, one write */
+        errx(1, "setvbuf");
     while ((opt = getopt(argc, argv, "hkm:n:p:t:")) != -1) {
         switch (opt) {
         case 'k': o.kill = 1; break;
