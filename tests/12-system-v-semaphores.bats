@@ -139,7 +139,7 @@ stop_holder() {
     # A waiting array takes nothing until all of it can go: 0 is given
     # and stays 1 while the waiter also needs 1.  Linux counts the waiter
     # under the semaphore that stops it: 0, then 1.
-    start w svsem_ctl -i "$id" op 0:-1 1:-1
+    start w svsem_ctl -i "$id" -t 60000 op 0:-1 1:-1
     wait_for is "$id" 0 ncnt 1
     svsem_ctl -i "$id" op 0:+1
     wait_for is "$id" 1 ncnt 1
@@ -159,7 +159,7 @@ stop_holder() {
 
 @test "SVSEM-02: a take waits for enough, wait-for-zero for 0, a give never waits; IPC_NOWAIT is EAGAIN, nothing applied" {
     new_set a 0 0
-    start w svsem_ctl -i "$id" op 0:-2
+    start w svsem_ctl -i "$id" -t 60000 op 0:-2
     wait_for is "$id" 0 ncnt 1
     # A give returns at once, even with a waiter that wants more.
     run -0 bounded 5 svsem_ctl -i "$id" -t 60000 op 0:+1
@@ -171,7 +171,7 @@ stop_holder() {
     assert_equal "$st" 0
     # Wait for zero.
     svsem_ctl -i "$id" setval 1 1
-    start z svsem_ctl -i "$id" op 1:0
+    start z svsem_ctl -i "$id" -t 60000 op 1:0
     wait_for is "$id" 1 zcnt 1
     kill -0 "$pid"
     svsem_ctl -i "$id" op 1:-1
@@ -326,7 +326,7 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
 # --- the initialisation race ----------------------------------------------
 
 @test "initialisation: a joiner by key waits for sem_otime; one that does not (-r) sees the zeros of the gap; a set never initialised is named" {
-    start a svsem_ctl -k keyfile -D 1500 -t 50000 create 1
+    start a svsem_ctl -k keyfile -D 60000 -t 50000 create 1
     holder=$pid
     wait_for grep -q '^set' a.out
     # In the gap: the set exists, its value is 0, sem_otime is 0.
@@ -335,14 +335,18 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
     run -1 svsem_ctl -k keyfile -r op 0:-1n
     assert_output --partial "EAGAIN"
     # Waiting for sem_otime, the joiner finds the value 1, and takes it.
-    run -0 svsem_ctl -k keyfile op 0:-1n
+    start j svsem_ctl -k keyfile -t 60000 op 0:-1n
+    kill -0 "$pid"
+    kill -USR1 "$holder"
+    finish "$pid"
+    assert_equal "$st" 0
     run -0 grep -c initialised a.out
     run -0 svsem_ctl -k keyfile show
     assert_line --index 0 --regexp " otime [1-9][0-9]*$"
     assert_line --index 2 --regexp "^  0      0 "
     stop_holder
     # A set never initialised: the joiner gives up, naming it.
-    start a svsem_ctl -k keyfile -D 20000 -t 50000 create 1
+    start a svsem_ctl -k keyfile -D 60000 -t 50000 create 1
     holder=$pid
     wait_for grep -q '^set' a.out
     id=$(sed -n '1s/^set \([0-9]*\) .*/\1/p' a.out)
@@ -356,27 +360,27 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
 @test "permissions: nobody gets EACCES on a set of mode 0600, chmod 666 (IPC_SET) lets it in, only the owner removes; a set planted by nobody on our key is refused" {
     needs_root "to run as nobody"
     new_set a 1
-    run -1 as_nobody svsem_ctl -i "$id" op 0:-1
+    run -1 as_nobody "$IPC_BIN/svsem_ctl" -i "$id" op 0:-1
     assert_output --partial "semtimedop: EACCES (Permission denied)"
-    run -1 as_nobody svsem_ctl -i "$id" show
+    run -1 as_nobody "$IPC_BIN/svsem_ctl" -i "$id" show
     assert_output "svsem_ctl: semctl IPC_STAT: EACCES (Permission denied)"
-    run -1 as_nobody svsem_ctl -i "$id" setval 0 1
+    run -1 as_nobody "$IPC_BIN/svsem_ctl" -i "$id" setval 0 1
     assert_output "svsem_ctl: semctl SETVAL: EACCES (Permission denied)"
     # Read permission: look, and wait for zero; not change.
     svsem_ctl -i "$id" setval 0 0
     svsem_ctl -i "$id" chmod 644
-    run -0 as_nobody svsem_ctl -i "$id" show
-    run -0 as_nobody svsem_ctl -i "$id" op 0:0
-    run -1 as_nobody svsem_ctl -i "$id" op 0:+1
+    run -0 as_nobody "$IPC_BIN/svsem_ctl" -i "$id" show
+    run -0 as_nobody "$IPC_BIN/svsem_ctl" -i "$id" op 0:0
+    run -1 as_nobody "$IPC_BIN/svsem_ctl" -i "$id" op 0:+1
     assert_output --partial "semtimedop: EACCES (Permission denied)"
     svsem_ctl -i "$id" setval 0 1
     svsem_ctl -i "$id" chmod 666
     run -0 awk -v id="$id" '$2 == id { print $3 }' /proc/sysvipc/sem
     assert_output 666
-    run -0 as_nobody svsem_ctl -i "$id" op 0:-1
+    run -0 as_nobody "$IPC_BIN/svsem_ctl" -i "$id" op 0:-1
     run -0 field "$id" 0 semval
     assert_output 0
-    run -1 as_nobody svsem_ctl -i "$id" rm
+    run -1 as_nobody "$IPC_BIN/svsem_ctl" -i "$id" rm
     assert_output "svsem_ctl: semctl IPC_RMID: EPERM (Operation not permitted)"
     stop_holder
     # A squatter: nobody's set on our key, refused by create and by a joiner.
@@ -384,7 +388,7 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
     chmod 755 "$public_dir"
     touch "$public_dir/key"
     chmod 644 "$public_dir/key"
-    start n setpriv --reuid=nobody --regid=nogroup --clear-groups -- svsem_ctl -k "$public_dir/key" -t 50000 create 1
+    start n setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$IPC_BIN/svsem_ctl" -k "$public_dir/key" -t 50000 create 1
     holder=$pid
     wait_for grep -q initialised n.out
     id=$(sed -n '1s/^set \([0-9]*\) .*/\1/p' n.out)

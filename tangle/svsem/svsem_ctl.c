@@ -7,6 +7,7 @@
  * create makes a set of one semaphore per value, mode 0600, keyed by
  * ftok(file, 's') or IPC_PRIVATE, prints its id, initialises it and
  * holds it until a signal, its removal, or -t ms; then removes it.
+ * -D ms: wait ms, or until SIGUSR1, between semget and initialising.
  * The commands act on the set of id, or of file's key (which must be
  * ours and initialised, waiting -t ms for that unless -r):
  *   show               the set, and each semaphore's semval, ncnt,
@@ -72,7 +73,8 @@ static void usage(int status)
 "  -r        do not wait until the set found by key is initialised\n"
 "  -t ms     bound on every wait (default 5000; create: hold the set\n"
 "            until a signal or its removal)\n"
-"  -D ms     create: wait ms between semget and initialising (the race)\n"
+"  -D ms     create: wait ms (or until SIGUSR1) between semget and\n"
+"            initialising, to show the race\n"
 "  -w ms     op: afterwards, wait ms before exiting\n"
 "  -s        op: catch SIGUSR1 with SA_RESTART\n"
 "  op: n = IPC_NOWAIT, u = SEM_UNDO, e.g. 0:-1u 1:+1 2:0n\n");
@@ -206,6 +208,22 @@ static void mark_initialised(int id, unsigned short v0)
         fail("semop", "cannot mark the set initialised: somebody used "
              "it before its values were set");
 }
+static volatile sig_atomic_t go_on;
+
+static void on_go_on(int sig)
+{
+    (void)sig;
+    go_on = 1;
+}
+
+static void widen_the_gap(long ms)
+{
+    struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
+
+    while (!go_on && nanosleep(&ts, &ts) == -1)
+        if (errno != EINTR)
+            err(1, "nanosleep");
+}
 static void hold(int id, const struct opts *o)
 {
     struct timespec t0 = now();
@@ -238,6 +256,8 @@ static void create(const struct opts *o, int n, char *vals[])
         err(1, "calloc");
     for (int i = 0; i < n; i++)
         v[i] = (unsigned short)parse_long(vals[i], 0, 32767, "value");
+    if (o->delay_ms > 0)                /* before anyone knows the id */
+        sig_catch(SIGUSR1, on_go_on, 0);
     if ((id = semget(key, n, IPC_CREAT | IPC_EXCL | 0600)) == -1)
         semget_failed(key, n, 1);
     remove_at_exit(id);
@@ -246,7 +266,7 @@ static void create(const struct opts *o, int n, char *vals[])
     if (fflush(stdout) == EOF)
         err(1, "stdout");
     if (o->delay_ms > 0)
-        sleep_ms(o->delay_ms);          /* the gap, made wide */
+        widen_the_gap(o->delay_ms);
     if (semctl(id, 0, SETALL, arg) == -1)
         fail("semctl SETALL", "");
     mark_initialised(id, v[0]);
