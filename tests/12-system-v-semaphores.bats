@@ -334,6 +334,11 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
     assert_line --index 0 --regexp " otime 0$"
     run -1 svsem_ctl -k keyfile -r op 0:-1n
     assert_output --partial "EAGAIN"
+    # SETALL sets values, not sem_otime: only a semop does.
+    svsem_ctl -k keyfile -r setall 1
+    run -0 svsem_ctl -k keyfile -r show
+    assert_line --index 0 --regexp " otime 0$"
+    assert_line --index 2 --regexp "^  0      1 "
     # Waiting for sem_otime, the joiner finds the value 1, and takes it.
     start j svsem_ctl -k keyfile -t 60000 op 0:-1n
     kill -0 "$pid"
