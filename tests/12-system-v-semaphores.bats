@@ -504,7 +504,7 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
     wait_for bash -c '! pgrep -f "[s]vsem_count -m undo" > /dev/null'
 }
 
-@test "svsem_count refuses a symbolic link, another user's file, a file of the wrong size, and a directory" {
+@test "svsem_count refuses a symbolic link, another user's file, a file of the wrong size, a directory and a FIFO" {
     ln -s /etc/passwd link
     run -1 svsem_count link
     assert_output "svsem_count: link: a symbolic link; not following it"
@@ -513,7 +513,10 @@ svsem_ctl: semget: ENOSPC (No space left on device); the system has SEMMNI sets 
     assert_output "svsem_count: short: 3 bytes, too short (at least 8)"
     mkdir dir
     run -1 svsem_count dir
-    assert_output --partial "svsem_count: dir"
+    assert_output "svsem_count: dir: Is a directory"
+    mkfifo fifo
+    run -1 bounded 10 svsem_count fifo
+    assert_output "svsem_count: fifo: not a regular file"
     if setpriv --reuid=nobody --regid=nogroup --clear-groups -- true 2>/dev/null; then
         head -c 8 /dev/zero > theirs
         chown nobody theirs
