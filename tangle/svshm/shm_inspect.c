@@ -27,6 +27,34 @@
 #include "lib/num.h"
 #include "lib/prog.h"
 
+struct segment {
+    int key, id;
+    unsigned mode;                      /* with SHM_DEST and SHM_LOCKED */
+    unsigned long long size;
+    long cpid, lpid, nattch, uid;
+};
+
+static FILE *open_segments(void)
+{
+    FILE *f = fopen("/proc/sysvipc/shm", "r");
+
+    if (f == NULL)
+        err(1, "/proc/sysvipc/shm");
+    (void)fscanf(f, "%*[^\n]");         /* the line of column names */
+    return f;
+}
+
+/* The next segment of f into *s: 1, or 0 at the end. */
+static int next_segment(FILE *f, struct segment *s)
+{
+    if (fscanf(f, "%d %d %o %llu %ld %ld %ld %ld%*[^\n]", &s->key, &s->id,
+               &s->mode, &s->size, &s->cpid, &s->lpid, &s->nattch, &s->uid)
+        == 8)
+        return 1;
+    if (ferror(f))
+        err(1, "/proc/sysvipc/shm");
+    return 0;
+}
 static const char *status(unsigned mode)
 {
     return (mode & SHM_DEST) && (mode & SHM_LOCKED) ? "dest,locked"
@@ -35,25 +63,16 @@ static const char *status(unsigned mode)
 
 static void list_segments(uid_t uid)
 {
-    FILE *f = fopen("/proc/sysvipc/shm", "r");
-    int key, id;
-    unsigned mode;
-    unsigned long long size;
-    long cpid, lpid, nattch, owner;
+    FILE *f = open_segments();
+    struct segment s;
 
-    if (f == NULL)
-        err(1, "/proc/sysvipc/shm");
     printf("%-10s %-10s %-6s %-10s %-6s %-7s %-7s %s\n", "key", "shmid",
            "perms", "bytes", "nattch", "cpid", "lpid", "status");
-    (void)fscanf(f, "%*[^\n]");                   /* the header */
-    while (fscanf(f, "%d %d %o %llu %ld %ld %ld %ld%*[^\n]", &key, &id,
-                  &mode, &size, &cpid, &lpid, &nattch, &owner) == 8)
-        if ((uid_t)owner == uid)
+    while (next_segment(f, &s))
+        if ((uid_t)s.uid == uid)
             printf("0x%08x %-10d %-6o %-10llu %-6ld %-7ld %-7ld %s\n",
-                   (unsigned)key, id, mode & 0777, size, nattch, cpid,
-                   lpid, status(mode));
-    if (ferror(f))
-        err(1, "/proc/sysvipc/shm");
+                   (unsigned)s.key, s.id, s.mode & 0777, s.size, s.nattch,
+                   s.cpid, s.lpid, status(s.mode));
     fclose(f);
 }
 static void mode_string(mode_t m, char s[11])
@@ -94,15 +113,20 @@ static void list_objects(uid_t uid)
 static int remove_segment_of_ours(const char *arg)
 {
     int id = (int)parse_long(arg, 0, 0x7fffffff, "segment id");
-    struct shmid_ds ds;
+    FILE *f = open_segments();
+    struct segment s;
+    int found;
 
-    if (shmctl(id, IPC_STAT, &ds) == -1) {
-        warn("segment %d", id);
+    while ((found = next_segment(f, &s)) && s.id != id)
+        continue;
+    fclose(f);
+    if (!found) {
+        warnx("segment %d: no such segment", id);
         return 1;
     }
-    if (ds.shm_perm.uid != getuid()) {
+    if ((uid_t)s.uid != getuid()) {
         warnx("segment %d belongs to uid %ld, not to you: refused", id,
-              (long)ds.shm_perm.uid);
+              s.uid);
         return 1;
     }
     if (shmctl(id, IPC_RMID, NULL) == -1) {

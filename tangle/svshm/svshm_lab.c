@@ -196,6 +196,8 @@ static key_t private_key(char proj)
         err(1, "ftok %s", file);
     return key;
 }
+/* Print what shmget(key, size, flags) gives: an error, the segment id
+ * (if id is -1), or whether it is segment id. */
 static void try_shmget(key_t key, size_t size, int flags, const char *what,
                        int id)
 {
@@ -203,6 +205,8 @@ static void try_shmget(key_t key, size_t size, int flags, const char *what,
 
     if (got == -1)
         report_error(what);
+    else if (id == -1)
+        printf("%s: segment %d\n", what, got);
     else
         printf("%s: %s\n", what, got == id ? "the same segment"
                                            : "another segment");
@@ -331,6 +335,20 @@ static void experiment_attach(char *ops[])
 
     try_shmat(id, 0, "shmat read-write");
     try_shmat(id, SHM_RDONLY, "shmat SHM_RDONLY");
+}
+static void experiment_find(char *ops[])
+{
+    char *end;
+    unsigned long k;
+
+    errno = 0;
+    k = strtoul(ops[0], &end, 16);
+    if (errno != 0 || end == ops[0] || *end != '\0' || k > 0xffffffffUL
+        || k == IPC_PRIVATE)
+        errx(2, "key: '%s' is not a key such as 0x4801cafe", ops[0]);
+    try_shmget((key_t)k, 0, 0, "shmget(key, 0, 0)", -1);
+    try_shmget((key_t)k, 0, 0400, "shmget(key, 0, 0400)", -1);
+    try_shmget((key_t)k, 0, 0600, "shmget(key, 0, 0600)", -1);
 }
 static void experiment_rdonly(char *ops[])
 {
@@ -493,6 +511,8 @@ static const struct experiment experiments[] = {
       "shmdt takes the address shmat returned, nothing else" },
     { "attach", "ID", 1, 1, experiment_attach,
       "which attaches the mode of a segment allows us" },
+    { "find", "KEY", 1, 1, experiment_find,
+      "shmget checks only the access its flags ask for" },
     { "rdonly", "", 0, 0, experiment_rdonly,
       "a store through SHM_RDONLY is a SIGSEGV, made an error" },
     { "who", "", 0, 0, experiment_who,
