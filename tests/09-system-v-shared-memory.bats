@@ -248,6 +248,10 @@ after the last shmdt, IPC_STAT: EINVAL (Invalid argument)"
     assert_output "0x00000000 1 dest"
     run shm_field "$id" perms
     assert_output 1600
+    # Linux still attaches it by its id.
+    run svshm_lab attach "$id"
+    assert_output "shmat read-write: attached
+shmat SHM_RDONLY: attached"
     kill -0 "$pid"
     stop "$pid"
     assert_equal "$(segment_count)" 0
@@ -317,7 +321,7 @@ SHM_LOCK: SHM_LOCKED set"
     local all
     all=$(unshare --ipc cat /proc/sys/kernel/shmall)
     run bounded 30 unshare --ipc bash -c '
-        cat /proc/sys/kernel/shmmni
+        cat /proc/sys/kernel/shmmni /proc/sys/kernel/shmmax
         echo 8 > /proc/sys/kernel/shmmni
         svshm_lab fill 4096
         echo 2 > /proc/sys/kernel/shmmni
@@ -332,7 +336,9 @@ SHM_LOCK: SHM_LOCKED set"
         svshm_lab zero 8193; echo "status $?"
         svshm_lab zero 8192'
     assert_success
+    assert_equal "$all" 18446744073692774399
     assert_output "4096
+18446744073692774399
 8 segments of 4096 bytes, then shmget: ENOSPC (No space left on device)
 svshm_hold: shmget 4096 bytes: kernel.shmmni (2 segments) or kernel.shmall ($all pages) reached
 status 1
@@ -557,6 +563,10 @@ theirs"
     as_nobody touch /dev/shm/theirs
     touch /dev/shm/ours
     ln -s ours /dev/shm/link
+    # The kernel refuses nobody the removal of root's segment: EPERM.
+    run as_nobody ipcrm -m "$ours"
+    assert_failure
+    assert_output "ipcrm: permission denied for id ($ours)"
     # nobody may not remove root's, though the inspector would list them.
     run --separate-stderr as_nobody "$IPC_BIN/shm_inspect" -r "$ours" -d ours
     assert_failure 1
