@@ -149,7 +149,8 @@ while the child runs cat after execve: shm_nattch 1'
     assert_success
     assert_output "two attachments at different addresses
 a store of 7 through the first is read as 7 through the second
-both attached: shm_nattch 2"
+both attached: shm_nattch 2
+a child's own shmat: at an address of its own"
 }
 
 @test "SVSHM-10: shmdt of an address where no attachment starts fails EINVAL" {
@@ -467,6 +468,28 @@ check_watched() {
     assert_equal "$(cat w.out)" "1"
     assert_equal "$(cat w.err)" "svshm_board: board $id: the poster is gone without closing it; remove it with 'ipcrm -m $id'"
     ipcrm -m "$id"
+}
+
+@test "svshm_board: a poster ended by SIGTERM removes the board; its watcher says it is gone, and needs no ipcrm" {
+    mkfifo feed
+    exec 4<> feed
+    in=feed start post svshm_board post
+    poster=$pid
+    wait_for has_line post.out
+    id=$(cat post.out)
+    echo "last words" >&4
+    start w svshm_board watch "$id"
+    watcher=$pid
+    wait_for has_line w.out
+    stop "$poster"
+    assert_equal "$stopped" 143
+    exec 4>&-
+    wait "$watcher" && status=0 || status=$?
+    bg_pids=
+    assert_equal "$status" 1
+    assert_equal "$(cat w.out)" "last words"
+    assert_equal "$(cat w.err)" "svshm_board: board $id: the poster is gone without closing it"
+    assert_equal "$(segment_count)" 0
 }
 
 @test "svshm_board watch: refuses a segment that is not a board, another user's, and a line too long to post" {

@@ -12,7 +12,7 @@
  * A watcher may miss notices posted between two looks; it never prints
  * part of one.  It fails if the poster dies without closing the board.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE
 #include <err.h>
 #include <errno.h>
 #include <stdatomic.h>
@@ -187,12 +187,14 @@ static const struct board *attach_board(int id, struct mapped *m)
     map_guard(m);
     return b;
 }
-static int poster_gone(int id)
+/* Has the poster detached?  *removed says whether it removed the board. */
+static int poster_gone(int id, int *removed)
 {
     struct shmid_ds ds;
 
     if (shmctl(id, IPC_STAT, &ds) == -1)
         err(1, "board %d: IPC_STAT", id);
+    *removed = (ds.shm_perm.mode & SHM_DEST) != 0;
     return ds.shm_nattch < 2;           /* only we are left */
 }
 
@@ -210,6 +212,7 @@ static void run_watcher(int id, long ms)
     unsigned long seen = 0, seq;
     char text[sizeof b->text];
     size_t len;
+    int removed;
 
     for (unsigned long looks = 1;; looks++) {
         int closed = atomic_load_explicit(&b->closed, memory_order_acquire);
@@ -221,10 +224,14 @@ static void run_watcher(int id, long ms)
         }
         if (closed && whole)
             break;
-        if (looks % 100 == 0 && poster_gone(id)
-            && !atomic_load_explicit(&b->closed, memory_order_acquire))
+        if (looks % 100 == 0 && poster_gone(id, &removed)
+            && !atomic_load_explicit(&b->closed, memory_order_acquire)) {
+            if (removed)
+                errx(1, "board %d: the poster is gone without closing it",
+                     id);
             errx(1, "board %d: the poster is gone without closing it; "
                  "remove it with 'ipcrm -m %d'", id, id);
+        }
         interval = (struct timespec){ ms / 1000, ms % 1000 * 1000000 };
         while (nanosleep(&interval, &interval) == -1 && errno == EINTR)
             continue;

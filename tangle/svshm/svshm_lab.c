@@ -288,6 +288,8 @@ static void experiment_addr(char *ops[])
     int id = new_segment(4096);
     unsigned char *a = attach(id, 0), *b = attach(id, 0);
 
+    pid_t pid;
+
     (void)ops;
     printf("two attachments at %s addresses\n", a == b ? "the same"
                                                        : "different");
@@ -295,6 +297,15 @@ static void experiment_addr(char *ops[])
     printf("a store of 7 through the first is read as %d through the "
            "second\n", b[0]);
     print_nattch(id, "both attached");
+    if ((pid = flush_and_fork()) == 0) {         /* child: a third */
+        unsigned char *c = attach(id, 0);
+
+        c[1] = c != a && c != b;                 /* 1: a new address */
+        _exit(0);
+    }
+    reap(pid);
+    printf("a child's own shmat: at %s\n", a[1] ? "an address of its own"
+                                                : "one of the parent's");
     detach(a);
     detach(b);
 }
