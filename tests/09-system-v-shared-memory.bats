@@ -24,7 +24,9 @@ teardown() {
     rm -f "$BATS_TEST_TMPDIR/feed"              # the board tests' FIFO
     # A failed test may leave segments: remove them, so that the next test
     # starts clean (a passing test must have left none: the audit).
-    if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+    # Only in a world of the file's own: a scoped run shares the host's.
+    if [ -z "${BATS_TEST_COMPLETED:-}" ] && [ "${IPC_AUDIT_SCOPE:-}" = ns ]
+    then
         ipcrm --all=shm 2>/dev/null || true
         find /dev/shm -mindepth 1 -delete 2>/dev/null || true
     fi
@@ -55,6 +57,14 @@ stop() {
 }
 
 has_line() { [ -s "$1" ]; }
+
+# own_world: skip unless this file has an IPC namespace and a /dev/shm of
+# its own (tests/run's ns mode): the test counts or lists every segment,
+# or changes a setting of the namespace.
+own_world() {
+    [ "${IPC_AUDIT_SCOPE:-ns}" = ns ] ||
+        skip "counts every segment: needs an IPC namespace of its own"
+}
 
 # shm_field ID FIELD: a column of /proc/sysvipc/shm for segment ID.
 shm_field() {
@@ -163,6 +173,7 @@ shmdt(start) again: EINVAL (Invalid argument)"
 }
 
 @test "SVSHM-05: a store through SHM_RDONLY is a SIGSEGV, turned by map_guard into a clear error; the segment is removed" {
+    own_world
     run --separate-stderr svshm_lab rdonly
     assert_failure 1
     assert_output "attached SHM_RDONLY, byte 0 reads 0; storing 1 ..."
@@ -219,6 +230,7 @@ the parent detached: shm_nattch 0, shm_cpid the parent, shm_lpid the parent"
 }
 
 @test "SVSHM-08: ipcs -m -p and /proc/sysvipc/shm name the holder as creator and last user" {
+    own_world
     start hold svshm_hold 64k
     wait_for has_line hold.out
     id=$(cat hold.out)
@@ -241,6 +253,7 @@ after the last shmdt, IPC_STAT: EINVAL (Invalid argument)"
 }
 
 @test "ipcrm on a held segment: ipcs shows it dest with key 0 until the holder exits" {
+    own_world
     start hold svshm_hold 64k
     wait_for has_line hold.out
     id=$(cat hold.out)
@@ -276,6 +289,7 @@ shmat SHM_RDONLY: attached"
 }
 
 @test "SVSHM-07: shm_rmid_forced=1 destroys orphans at once and each segment when its last attachment and creator are gone" {
+    own_world
     run bounded 30 unshare --ipc bash -c '
         cat /proc/sys/kernel/shm_rmid_forced
         ipcmk -M 4096 > /dev/null
@@ -319,6 +333,7 @@ SHM_LOCK: SHM_LOCKED set"
 # --- limits, in an IPC namespace of the test's own -------------------------
 
 @test "limits: shmmni and shmall (in pages) filled; shmmax passed; each error names its knob" {
+    own_world
     local all
     all=$(unshare --ipc cat /proc/sys/kernel/shmall)
     run bounded 30 unshare --ipc bash -c '
@@ -353,6 +368,7 @@ shm_segsz 8192, 8192 bytes of pages attached, 0 not 0"
 # --- svshm_hold ------------------------------------------------------------
 
 @test "svshm_hold: mode 0600 under umask 000; removed on SIGINT, SIGTERM and SIGHUP" {
+    own_world
     local sig
     umask 000
     for sig in INT TERM HUP; do
@@ -368,6 +384,7 @@ shm_segsz 8192, 8192 bytes of pages attached, 0 not 0"
 }
 
 @test "svshm_hold -k: a key with a segment is refused with the ipcrm command; -a adopts ours and leaves it" {
+    own_world
     touch keyfile
     start first svshm_hold -k keyfile 4096
     first=$pid
@@ -421,6 +438,7 @@ check_watched() {
 }
 
 @test "svshm_board: two watchers of 20000 notices see only whole ones, in order, and the last; nothing is left" {
+    own_world
     notices 20000 > in
     mkfifo feed
     # The notices go in once the poster and both watchers are attached.
@@ -471,6 +489,7 @@ check_watched() {
 }
 
 @test "svshm_board: a poster ended by SIGTERM removes the board; its watcher says it is gone, and needs no ipcrm" {
+    own_world
     mkfifo feed
     exec 4<> feed
     in=feed start post svshm_board post
@@ -493,6 +512,7 @@ check_watched() {
 }
 
 @test "svshm_board watch: refuses a segment that is not a board, another user's, and a line too long to post" {
+    own_world
     start hold svshm_hold 64k
     wait_for has_line hold.out
     run --separate-stderr svshm_board watch "$(cat hold.out)"
@@ -505,6 +525,7 @@ check_watched() {
 }
 
 @test "svshm_board watch: another user's board is refused" {
+    own_world
     needs_root "post a board as nobody"
     mkfifo feed
     chmod 666 feed
@@ -523,6 +544,7 @@ check_watched() {
 # --- the inspector ----------------------------------------------------------
 
 @test "shm_inspect lists exactly what ipcs -m, ipcs -m -p and ls -l /dev/shm show of the user's" {
+    own_world
     start a svshm_hold 64k
     wait_for has_line a.out
     start b svshm_hold 100
@@ -557,6 +579,7 @@ check_watched() {
 }
 
 @test "shm_inspect -u: lists only that user's; root's listing leaves nobody's out" {
+    own_world
     needs_root "make objects as nobody"
     start mine svshm_hold 4096
     wait_for has_line mine.out
@@ -578,6 +601,7 @@ theirs"
 }
 
 @test "shm_inspect -r/-d: removes our own; refuses another user's (as nobody, and as root), links and bad names" {
+    own_world
     needs_root "objects of two users"
     start mine svshm_hold 4096
     wait_for has_line mine.out
