@@ -403,7 +403,6 @@ static void send_pattern(struct ring *r, unsigned long long total)
     }
     ring_end(r);
 }
-
 static void check_pattern(struct ring *r)
 {
     uint32_t avail;
