@@ -34,6 +34,11 @@ gone() {
     [ ! -e "$1" ] && [ ! -L "$1" ]
 }
 
+# mode_is MODE: the test's object exists with permissions MODE (octal).
+mode_is() {
+    [ "$(stat -c %a "$F" 2>/dev/null)" = "$1" ]
+}
+
 # start_recv ARGS...: shm_ring ARGS... recv $N in the background, its
 # output in recv.out and its errors in recv.err; its pid in $rpid.
 start_recv() {
@@ -262,6 +267,10 @@ close-on-exec: yes"
     assert_file_exists "$F"
     run -0 pshm_ctl unlink "$N"
     gone "$F"
+    run -0 pshm_ctl create "//$N"
+    assert_file_exists "$F"
+    run -0 pshm_ctl unlink "${N#/}"
+    gone "$F"
 }
 
 @test "permissions as nobody: 600 is EACCES at shm_open; 644 lets nobody read but not open O_RDWR" {
@@ -345,6 +354,15 @@ close-on-exec: yes"
 }
 
 @test "shm_ring: the name is 0600 under any umask while it waits, and removed once both sides are there" {
+    # a umask that takes the owner's write bit: fchmod gives it back
+    (umask 277; exec shm_ring -t 30 recv "$N" > recv.out 2> recv.err 3>&-) &
+    rpid=$!
+    bg_pids=$rpid
+    # created 400, then made 600 (if never, wait_for fails)
+    wait_for mode_is 600
+    kill -TERM "$rpid"
+    reap "$rpid"
+    gone "$F"
     (umask 000; exec shm_ring -t 30 recv "$N" > recv.out 2> recv.err 3>&-) &
     rpid=$!
     bg_pids=$rpid
