@@ -39,6 +39,12 @@ mode_is() {
     [ "$(stat -c %a "$F" 2>/dev/null)" = "$1" ]
 }
 
+# ring_ready: the ring at $F is set up: its first word is RING_MAGIC,
+# "RING" stored little-endian.
+ring_ready() {
+    [ "$(head -c 4 "$F" 2>/dev/null)" = GNIR ]
+}
+
 # start_recv ARGS...: shm_ring ARGS... recv $N in the background, its
 # output in recv.out and its errors in recv.err; its pid in $rpid.
 start_recv() {
@@ -437,7 +443,7 @@ two"
         env --default-signal=INT shm_ring -t 30 recv "$N" 3>&- &
         rpid=$!
         bg_pids=$rpid
-        wait_for test -e "$F"
+        wait_for ring_ready
         kill -"$sig" "$rpid"
         status=0
         wait "$rpid" || status=$?
@@ -509,7 +515,7 @@ two"
 
 @test "shm_ring: a creator killed with SIGKILL before its peer came leaves a stale name, reported with the command that removes it" {
     start_recv -t 30
-    wait_for test -e "$F"
+    wait_for ring_ready
     kill -KILL "$rpid"
     wait "$rpid" || true
     assert_file_exists "$F"
@@ -521,7 +527,7 @@ two"
 
 @test "shm_ring: an object truncated under a waiting creator gives SIGBUS, reported as an error; the name removed" {
     start_recv -t 30
-    wait_for test -e "$F"
+    wait_for ring_ready
     truncate -s 0 "$F"
     reap "$rpid"
     assert_equal "$status" 1
