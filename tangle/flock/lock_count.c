@@ -11,7 +11,8 @@
  * default), fcntl (a classic record lock), ofd (an open file description
  * lock) or none.  A lock that is taken is waited for at most ms
  * milliseconds (default 5000).  With -k the first process takes the lock
- * once and waits to be killed.  Prints
+ * once and waits to be killed.  The processes end if lock_count does.
+ * Prints
  *     MODE: P x N increments, counter went from A to B (lost L)
  * (P counts the processes that finished) and exits 0 if nothing was
  * lost, 1 if something was or a process failed.
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +61,7 @@ struct counter {
     long ms;
     dev_t dev;                  /* the file the parent checked */
     ino_t ino;
+    pid_t parent;
     struct mapped map;
     volatile uint64_t *value;
 };
@@ -132,8 +135,13 @@ static void unlock(const struct counter *c, int fd)
 static void add(const struct counter *c, long count, int hang)
 {
     struct stat st;
-    int fd = open(c->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    int fd;
 
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+        err(1, "prctl");
+    if (getppid() != c->parent)         /* gone before prctl: leave */
+        _exit(1);
+    fd = open(c->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd == -1)
         err(1, "open %s", c->path);
     if (fstat(fd, &st) == -1)
@@ -224,6 +232,7 @@ int main(int argc, char *argv[])
     if (close(fd) == -1)
         err(1, "close %s", c.path);
     c.value = (volatile uint64_t *)(void *)c.map.addr;
+    c.parent = getpid();
     from = *c.value;
     done = run_all(&c, procs, count, hang);
     to = *c.value;
