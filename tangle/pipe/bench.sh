@@ -68,6 +68,8 @@ what="$what through two FIFOs, $lat_n round trips a run"
     bench_table "message size" bytes
     echo
     bench_caption "$what" "ping" "echo"
+    echo
+    bench_limits_table
 } > "$OUT/02-pipes-latency.md"
 {
     echo "| record size | records | torn | torn, % |"
