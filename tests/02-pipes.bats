@@ -18,9 +18,9 @@ page=$(getconf PAGESIZE)
     assert_usage_conventions $PROGRAMS
 }
 
-@test "pipe_lab -l lists the fifteen experiments" {
+@test "pipe_lab -l lists the twenty-two experiments" {
     run -0 pipe_lab -l
-    assert_equal "${#lines[@]}" 15
+    assert_equal "${#lines[@]}" 22
     assert_line --index 0 --regexp '^ends +fd\[0\] reads, fd\[1\] writes'
     assert_line --regexp '^setsize +size \[fill\] +F_SETPIPE_SZ'
 }
@@ -83,6 +83,12 @@ page=$(getconf PAGESIZE)
     assert_equal "$stderr" "pipe_lab: pipe2: Too many open files"
 }
 
+@test "PIPE-21: with exactly one descriptor free, pipe fails EMFILE and leaves that one free" {
+    run -0 pipe_lab onefree
+    assert_output "pipe with one descriptor free: EMFILE (Too many open files)
+descriptor is still free afterwards"
+}
+
 # --- parent to child -----------------------------------------------------------
 
 # A pipe_demo parent killed before it reaps its child leaves the child to
@@ -130,8 +136,9 @@ read from fd[1]: EBADF (Bad file descriptor)"
 
 @test "PIPE-15: fstat calls either end of a pipe a FIFO, and so does stat(1)" {
     run -0 pipe_lab stat
-    assert_line --index 0 --regexp '^fd\[0\]: S_ISFIFO true, st_size [0-9]+ with 10 bytes unread$'
-    assert_line --index 1 --regexp '^fd\[1\]: S_ISFIFO true, st_size [0-9]+ with 10 bytes unread$'
+    # The prose says Linux reports st_size 0, even with bytes unread.
+    assert_output "fd[0]: S_ISFIFO true, st_size 0 with 10 bytes unread
+fd[1]: S_ISFIFO true, st_size 0 with 10 bytes unread"
     run bash -c 'echo hi | stat -L -c %F /dev/stdin'
     assert_output "fifo"
 }
@@ -162,6 +169,18 @@ SIGPIPE caught with SA_RESTART: handler ran 1 time, write: EPIPE (Broken pipe)"
     assert_output "y
 141 141 0"
     gone_are_orphans
+}
+
+@test "PIPE-19: poll reports POLLHUP on the read end once writers are gone, POLLERR on the write end once the reader is; a full pipe with no reader gives POLLERR alone" {
+    run -0 pipe_lab poll
+    assert_output "read end, empty: nothing
+write end, room: POLLOUT
+read end, 1 byte: POLLIN
+write end, full: nothing
+write end, full, no reader: POLLERR
+read end, 1 byte, no writer: POLLIN POLLHUP
+read end, empty, no writer: POLLHUP
+write end, room, no reader: POLLOUT POLLERR"
 }
 
 @test "PIPE-16: once the reader has closed, select reports the write end writable and write fails EPIPE" {
@@ -224,6 +243,33 @@ rounded() {
 F_SETPIPE_SZ 32768: capacity now 32768 bytes"
 }
 
+@test "PIPE-06: EBUSY counts page slots, not bytes: 2 bytes in 2 slots refuse a one-page capacity" {
+    run -0 pipe_lab slots
+    assert_output "2 bytes in 1 slot: F_SETPIPE_SZ $page: capacity now $page bytes
+2 bytes in 2 slots: F_SETPIPE_SZ $page: EBUSY (Device or resource busy)"
+}
+
+@test "PIPE-20: past pipe-user-pages-soft an ordinary user's new pipe gets 2 pages and cannot grow (EPERM)" {
+    needs_root "to run pipe_lab as nobody, without CAP_SYS_RESOURCE"
+    local soft
+    soft=$(cat /proc/sys/fs/pipe-user-pages-soft)
+    [ "$soft" -gt 0 ] || skip "pipe-user-pages-soft is 0 on this host: no soft limit"
+    # nobody holds no other pipes (a concurrent test's would shift the count).
+    # Over 2048 descriptors are needed: pipe_lab raises its soft limit.
+    run -0 prlimit --nofile=1024:$((soft / 8 + 64)) -- setpriv --reuid=nobody --regid=nogroup --clear-groups "$IPC_BIN/pipe_lab" userpages
+    assert_output "pipe-user-pages-soft: $soft pages
+pipes 1 to $((soft / 16)) got $((16 * page)) bytes each
+pipe $((soft / 16 + 1)) got $((2 * page)) bytes
+growing it back: EPERM (Operation not permitted)"
+    # With CAP_SYS_RESOURCE (bit 24), as root often has, none comes out small.
+    local capeff
+    capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+    if (( 0x$capeff >> 24 & 1 )); then
+        run -0 pipe_lab userpages
+        assert_line "no pipe came out smaller: this process is privileged"
+    fi
+}
+
 @test "PIPE-12: FIONREAD reports the unread bytes, on either end" {
     run -0 pipe_lab unread
     assert_output "wrote 1234 bytes: FIONREAD says 1234 unread
@@ -234,6 +280,11 @@ read 1000 bytes: FIONREAD says 234 unread"
     run -0 bounded 30 pipe_lab bigwrite
     assert_output "one write of 1048576 bytes into a $((16 * page))-byte pipe returned 1048576
 the reader received all 1048576 bytes"
+}
+
+@test "PIPE-09: a big blocking write whose reader closes part-way returns the bytes that went in, and SIGPIPE still comes" {
+    run -0 bounded 30 pipe_lab readergone
+    assert_output "one write of 200000 bytes, the reader gone part-way: returned $((16 * page)); SIGPIPE caught 1 time"
 }
 
 @test "PIPE-14: a blocked read fails EINTR without SA_RESTART, restarts with it; a part-done write returns its count" {
@@ -292,7 +343,16 @@ write of 1048576 bytes, nobody reading, signal after 100 ms: returned $((16 * pa
 packets: wrote \"hello\", \"world\"; reads got \"hello\" \"world\"
 packets: wrote \"abcdefgh\", \"XY\"; 3-byte reads got \"abc\" \"XY\"
 packets: wrote 6000 bytes at once; reads got 4096 bytes 1904 bytes
-packets: wrote 0 bytes; reads got nothing"
+packets: wrote 0 bytes; reads got nothing
+packets: 1-byte writes until EAGAIN: 16, into a $((16 * page))-byte pipe
+F_SETFL O_DIRECT: wrote \"hello\", \"world\"; reads got \"hello\" \"world\""
+}
+
+@test "PIPE-22: each packet takes a slot (16 in a default pipe), big writes split at the page size, F_SETFL O_DIRECT switches packet mode on" {
+    run -0 pipe_lab packet
+    assert_line "packets: 1-byte writes until EAGAIN: 16, into a $((16 * page))-byte pipe"
+    assert_line "packets: wrote 6000 bytes at once; reads got $page bytes $((6000 - page)) bytes"
+    assert_line "F_SETFL O_DIRECT: wrote \"hello\", \"world\"; reads got \"hello\" \"world\""
 }
 
 @test "PIPE-17: a stdio stream on a pipe is fully buffered: nothing arrives until fflush, unless line buffered" {
@@ -314,6 +374,15 @@ line buffered: 21 bytes in the pipe after fprintf, 21 after fflush"
     assert_failure 143
     assert_output "$(printf '     1\tbefore')"
     assert_equal "$stderr" "popen_nl: command killed by signal 15 (Terminated)"
+}
+
+@test "popen: pclose fails ECHILD when a SIGCHLD handler reaped the shell; \"e\" sets close-on-exec; a popen child closes earlier popen streams, not other descriptors" {
+    run -0 bounded 30 pipe_lab popen
+    assert_output "pclose after a SIGCHLD handler reaped the shell: ECHILD (No child processes)
+popen mode \"w\": the stream's descriptor is kept on exec
+popen mode \"we\": the stream's descriptor is closed on exec
+in a second popen's shell, the first popen stream: closed
+in a second popen's shell, a plain pipe's end: open"
 }
 
 @test "the book's sample: popen_nl 'kill -TERM \$\$' exits 143 and says why" {
@@ -437,6 +506,15 @@ same_as_shell() {
 
 # --- throughput ----------------------------------------------------------------
 
+@test "PIPE-23: tee copies a pipe without consuming it; vmsplice and splice put pages in by reference, so later changes show" {
+    run -0 pipe_lab zerocopy
+    assert_output "tee of \"hello\" moved 5 bytes: the first pipe holds 5, the second 5
+reads got \"hello\"
+and \"hello\"
+vmsplice of \"before\", then the buffer changed: reads got \"after!\"
+splice of a file holding \"before\", then the file changed: reads got \"after!\""
+}
+
 @test "pipe_bench moves exactly the bytes asked for, through a pipe of the capacity asked for" {
     run -0 bash -c 'pipe_bench -c 1M -s 4k -t 1M send | pipe_bench -s 4k recv'
     assert_output --regexp '^recv: 1048576 bytes in 4096-byte reads, 1048576-byte pipe: [0-9.]+ s, [0-9.]+ MiB/s$'
@@ -475,6 +553,26 @@ same_as_shell() {
     assert_equal "$stderr" "pipe_bench: byte 0 is 0x78, expected 0x00"
 }
 
+@test "pipe_bench ping and echo: round trips through two FIFOs, every reply checked with -C, timed without" {
+    local d echo
+    d=$(mktemp -d)
+    mkfifo "$d/there" "$d/back"
+    bounded 20 pipe_bench -s 100 echo "$d/there" "$d/back" & echo=$!
+    run -0 bounded 20 pipe_bench -C -s 100 -n 2000 ping "$d/there" "$d/back"
+    assert_output "2000 round trips of 100 bytes checked"
+    wait "$echo"                        # echo saw end of file: status 0
+    bounded 20 pipe_bench -s 1 echo "$d/there" "$d/back" & echo=$!
+    run -0 bounded 20 pipe_bench -s 1 -n 500 ping "$d/there" "$d/back"
+    assert_output --regexp '^500 round trips of 1 bytes: [0-9]+ ns per round trip$'
+    wait "$echo"
+    # Not FIFOs: a usage error, before any waiting.
+    : > "$d/file"
+    run --separate-stderr pipe_bench echo "$d/file" "$d/back"
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: $d/file is not a pipe (try: pipe_bench send | pipe_bench recv)"
+    rm -r "$d"
+}
+
 @test "pipe/bench.sh (QUICK=1) writes whole tables and a plot, with the machine, the method and the limits" {
     local two=1 md=$BATS_TEST_TMPDIR/02-pipes-throughput.md
     [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
@@ -490,6 +588,15 @@ same_as_shell() {
     assert_line --index 4 'Throughput in MiB/s of `pipe_bench send | pipe_bench recv`, one run.'
     assert_line --regexp "^Measured on .*, Linux $(uname -r), "
     assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±[0-9.]+ % \|$'
+    run -0 cat "$BATS_TEST_TMPDIR/02-pipes-latency.md"
+    if [ -n "$two" ]; then
+        assert_line --index 0 "| message size | one CPU | two CPUs |"
+        assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %){2} \|$'
+    else
+        assert_line --index 0 "| message size | one CPU |"
+    fi
+    assert_line --regexp '^\| 1 B \| [0-9.]+ ±[0-9.]+ %'
+    assert_line --index 4 'Nanoseconds per round trip of `pipe_bench ping` and `echo` through two FIFOs, 50 round trips a run, one run.'
     run -0 cat "$BATS_TEST_TMPDIR/02-pipes-atomicity.md"
     assert_line '| 512 | 512 | 0 | 0.0 |'
     assert_line --regexp '^\| 4097 \| 56 \| [0-9]+ \| [0-9.]+ \|$'

@@ -67,7 +67,7 @@ server_says() {
 # --- usage and arguments -------------------------------------------------
 
 @test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
-    assert_usage_conventions fifo_open fifo_table fifo_server fifo_client
+    assert_usage_conventions fifo_open fifo_table fifo_poll fifo_server fifo_client
 }
 
 @test "bad arguments give a one-line error and status 2" {
@@ -248,6 +248,18 @@ server_says() {
 }
 
 # --- after the open: a pipe ----------------------------------------------
+
+@test "FIFO-12: a non-blocking reader that came first reads 0 at once, but poll waits for the first writer; then POLLHUP until a writer opens again" {
+    run -0 fifo_poll
+    assert_output "a reader, no writer yet: poll reports nothing; read returns 0
+a writer opened: poll reports nothing
+the writer wrote 2 bytes: poll reports POLLIN
+the writer closed: poll reports POLLIN POLLHUP; read returns 2
+again: poll reports POLLHUP; read returns 0
+a second writer opened: poll reports nothing"
+    run -2 fifo_poll extra
+    assert_output "usage: fifo_poll"
+}
 
 @test "FIFO-11: through a FIFO, data arrives in order and end of file comes only after the last writer closes" {
     mkfifo f

@@ -2,16 +2,17 @@
 # bench.sh - measure pipe throughput and atomicity (chapter 2 of ipc-book).
 # Run by `make bench` (or `make bench T=02-pipes`) with IPC_BIN and OUT,
 # and read by the harness of chapter 1, bench/harness.sh, which says more.
-# Writes $OUT/02-pipes-throughput.md and .svg, and 02-pipes-atomicity.md.
+# Writes $OUT/02-pipes-throughput.md and .svg, 02-pipes-latency.md and
+# 02-pipes-atomicity.md.
 # Tangled from chapters/02-pipes.md; do not edit.
 set -eu
 . "$(dirname "$0")/../bench/harness.sh"
 if [ "$quick" = 1 ]; then
-    sizes="16 65536" most=1048576
+    sizes="16 65536" most=1048576 lat_n=50
     atomic_sizes="512 4097" atomic_total=262144
 else
     sizes="1 4 16 64 256 1024 4096 16384 65536 262144 1048576"
-    most=268435456
+    most=268435456 lat_n=20000
     atomic_sizes="512 4096 4097 8192 16384 65536 262144 1048576"
     atomic_total=33554432
 fi
@@ -24,6 +25,14 @@ pipe_rate() {
         on_second pipe_bench -s "$1" -t "$total" recv |
         sed -n 's/.* \([0-9.]*\) MiB\/s$/\1/p'
 }
+mkfifo "$bench_tmp/there" "$bench_tmp/back"
+# pipe_rtt SIZE
+pipe_rtt() {
+    on_second pipe_bench -s "$1" echo "$bench_tmp/there" "$bench_tmp/back" &
+    on_first pipe_bench -s "$1" -n "$lat_n" ping "$bench_tmp/there" \
+        "$bench_tmp/back" | sed -n 's/.*: \([0-9]*\) ns per round trip$/\1/p'
+    wait $!
+}
 for run in $(bench_rounds); do
     bench_limits_sample
     for p in $placements; do
@@ -33,6 +42,10 @@ for run in $(bench_rounds); do
             for s in $sizes; do
                 bench_sample "$s" "$series" pipe_rate "$s" "$cap"
             done
+        done
+        for s in 1 64; do
+            bench_keep "$bench_tmp/latency" "$s" "$(bench_label "$p")" \
+                pipe_rtt "$s"
         done
     done
 done
@@ -48,6 +61,16 @@ plot_set='set xtics ("1" 1, "16" 16, "256" 256, "4K" 4096)
 set xtics add ("64K" 65536, "1M" 1048576); set xrange [0.7:1.5e6]'
 bench_plot "$OUT/02-pipes-throughput.svg" "Pipe throughput" \
     "bytes per write and per read" "MiB/s"
+cp "$bench_tmp/latency" "$bench_tmp/samples"
+what="Nanoseconds per round trip of \`pipe_bench ping\` and \`echo\`"
+what="$what through two FIFOs, $lat_n round trips a run"
+{
+    bench_table "message size" bytes
+    echo
+    bench_caption "$what" "ping" "echo"
+    echo
+    bench_limits_table
+} > "$OUT/02-pipes-latency.md"
 {
     echo "| record size | records | torn | torn, % |"
     echo "|---:|---:|---:|---:|"

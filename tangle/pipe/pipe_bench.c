@@ -3,6 +3,8 @@
  *
  * usage: pipe_bench [-C] [-c capacity] [-s size] [-t total] send
  *        pipe_bench [-C] [-s size] [-t total] recv
+ *        pipe_bench [-C] [-n count] [-s size] ping there back
+ *        pipe_bench [-s size] echo there back
  *
  * send writes `total` bytes (default 64M; suffixes k and M) to standard
  * output in writes of `size` bytes (default 64k), after setting the pipe's
@@ -13,6 +15,11 @@
  * -C on both sides nothing is timed: send writes the book's check pattern
  * and recv checks every byte, and that exactly `total` bytes came.  Both
  * need a pipe:  pipe_bench send | pipe_bench recv
+ * ping and echo time round trips through two FIFOs, `there` and `back`
+ * (made with mkfifo): ping writes `size` bytes (default 64k) into there,
+ * reads them back from back, count times (default 10000), and prints the
+ * time of one round trip; echo copies there into back until end of file.
+ * With -C, ping checks each reply instead of timing.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -32,8 +39,11 @@ static void usage(int status)
     fprintf(status ? stderr : stdout,
             "usage: pipe_bench [-C] [-c capacity] [-s size] [-t total] send\n"
             "       pipe_bench [-C] [-s size] [-t total] recv\n"
-            "  -C           check the data instead of timing (both sides)\n"
+            "       pipe_bench [-C] [-n count] [-s size] ping there back\n"
+            "       pipe_bench [-s size] echo there back\n"
+            "  -C           check the data instead of timing\n"
             "  -c capacity  set the pipe's capacity (F_SETPIPE_SZ)\n"
+            "  -n count     round trips to time (default 10000)\n"
             "  -s size      bytes per write or read (default 64k)\n"
             "  -t total     bytes to send (default 64M), or to expect\n");
     exit(status);
@@ -58,23 +68,31 @@ static void send_pattern(unsigned char *buf, size_t size, size_t total)
     }
 }
 
-static void recv_pattern(unsigned char *buf, size_t size, size_t total)
+/* 0, or -1 after saying what went wrong (the caller frees buf first). */
+static int recv_pattern(unsigned char *buf, size_t size, size_t total)
 {
     size_t got = 0, bad;
     ssize_t n;
 
     while ((n = read(STDIN_FILENO, buf, size)) > 0) {
-        if ((bad = pattern_mismatch(buf, (size_t)n, got)) < (size_t)n)
-            errx(1, "byte %zu is 0x%02x, expected 0x%02x", got + bad,
-                 buf[bad], pattern_byte(got + bad));
+        if ((bad = pattern_mismatch(buf, (size_t)n, got)) < (size_t)n) {
+            warnx("byte %zu is 0x%02x, expected 0x%02x", got + bad,
+                  buf[bad], pattern_byte(got + bad));
+            return -1;
+        }
         got += (size_t)n;
     }
-    if (n == -1)
-        err(1, "read");
-    if (got != total)
-        errx(1, "%zu bytes came, expected %zu", got, total);
+    if (n == -1) {
+        warn("read");
+        return -1;
+    }
+    if (got != total) {
+        warnx("%zu bytes came, expected %zu", got, total);
+        return -1;
+    }
     printf("recv: %zu bytes in %zu-byte reads, every byte as sent\n",
            got, size);
+    return 0;
 }
 static void sender(size_t size, size_t total, size_t cap, int check)
 {
@@ -108,8 +126,11 @@ static void receiver(size_t size, size_t total, int check)    /* 0: any */
         err(1, "malloc");
     need_pipe(STDIN_FILENO, "standard input");
     if (check) {
-        recv_pattern(buf, size, total);
+        int r = recv_pattern(buf, size, total);
+
         free(buf);
+        if (r == -1)
+            exit(1);
         return;
     }
     if ((n = read(STDIN_FILENO, buf, size)) == -1)
@@ -132,16 +153,79 @@ static void receiver(size_t size, size_t total, int check)    /* 0: any */
            secs > 0 ? (double)rest / secs / (1 << 20) : 0.0);
     free(buf);
 }
+/* Open the FIFO at path, never through a symbolic link. */
+static int open_fifo(const char *path, int flags)
+{
+    int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd == -1)
+        err(1, "open %s", path);
+    need_pipe(fd, path);
+    return fd;
+}
+
+static void pinger(size_t size, long count, int check, const char *there,
+                   const char *back)
+{
+    unsigned char *out = malloc(size), *in = malloc(size);
+    int w = open_fifo(there, O_WRONLY), r = open_fifo(back, O_RDONLY);
+    double t0 = 0;
+
+    if (out == NULL || in == NULL)
+        err(1, "malloc");
+    memset(out, 'x', size);
+    for (long i = 0; i <= count; i++) {
+        if (i == 1)
+            t0 = bench_now();           /* round 0 waited for echo */
+        if (check)
+            pattern_fill(out, size, (uint64_t)i * size);
+        if (write_full(w, out, size) == -1)
+            err(1, "write %s", there);
+        if (read_full(r, in, size) != (ssize_t)size)
+            errx(1, "round trip %ld: the reply did not come whole", i);
+        if (check && memcmp(in, out, size) != 0)
+            errx(1, "round trip %ld: the reply differs", i);
+    }
+    if (check)
+        printf("%ld round trips of %zu bytes checked\n", count, size);
+    else
+        printf("%ld round trips of %zu bytes: %.0f ns per round trip\n",
+               count, size, (bench_now() - t0) / (double)count * 1e9);
+    if (close(w) == -1 || close(r) == -1)
+        err(1, "close");
+    free(out);
+    free(in);
+}
+
+static void echoer(size_t size, const char *there, const char *back)
+{
+    unsigned char *buf = malloc(size);
+    int r = open_fifo(there, O_RDONLY), w = open_fifo(back, O_WRONLY);
+    ssize_t n;
+
+    if (buf == NULL)
+        err(1, "malloc");
+    while ((n = read_full(r, buf, size)) > 0)
+        if (write_full(w, buf, (size_t)n) == -1)
+            err(1, "write %s", back);
+    if (n == -1)
+        err(1, "read %s", there);
+    if (close(w) == -1 || close(r) == -1)
+        err(1, "close");
+    free(buf);
+}
 int main(int argc, char *argv[])
 {
     size_t size = 64 * 1024, total = 64 << 20, cap = 0;
+    long count = 10000;
     int opt, check = 0, expect = 0;
 
     prog_name(argv);
-    while ((opt = getopt(argc, argv, "Cc:hs:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "Cc:hn:s:t:")) != -1) {
         switch (opt) {
         case 'C': check = 1; break;
         case 'c': cap = parse_size(optarg, 1, 1 << 30, "capacity"); break;
+        case 'n': count = parse_long(optarg, 1, 1000000000, "count"); break;
         case 's': size = parse_size(optarg, 1, 16 << 20, "size"); break;
         case 't': total = parse_size(optarg, 1, (size_t)1 << 40, "total");
                   expect = 1; break;
@@ -149,9 +233,13 @@ int main(int argc, char *argv[])
         default:  usage(2);
         }
     }
-    if (optind != argc - 1)
+    if (optind == argc - 3 && strcmp(argv[optind], "ping") == 0)
+        pinger(size, count, check, argv[optind + 1], argv[optind + 2]);
+    else if (optind == argc - 3 && strcmp(argv[optind], "echo") == 0)
+        echoer(size, argv[optind + 1], argv[optind + 2]);
+    else if (optind != argc - 1)
         usage(2);
-    if (strcmp(argv[optind], "send") == 0)
+    else if (strcmp(argv[optind], "send") == 0)
         sender(size, total, cap, check);
     else if (strcmp(argv[optind], "recv") == 0)
         receiver(size, expect || check ? total : 0, check);

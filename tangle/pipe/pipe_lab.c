@@ -13,16 +13,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "lib/io.h"
 #include "lib/num.h"
@@ -45,7 +49,11 @@ static const char *errname(int e)
     switch (e) {
     case EAGAIN: return "EAGAIN";
     case EBADF:  return "EBADF";
+    case EBUSY:  return "EBUSY";
+    case ECHILD: return "ECHILD";
     case EINTR:  return "EINTR";
+    case EMFILE: return "EMFILE";
+    case EPERM:  return "EPERM";
     case EPIPE:  return "EPIPE";
     default:     return "unexpected error";
     }
@@ -91,6 +99,20 @@ static const char *access_mode(int fd)
     case O_WRONLY: return "write-only";
     default:       return "read-write";
     }
+}
+static int open_devnull(void)
+{
+    int fd = open("/dev/null", O_RDONLY);
+
+    if (fd == -1)
+        err(1, "/dev/null");
+    return fd;
+}
+
+static void set_nofile(struct rlimit *rl)
+{
+    if (setrlimit(RLIMIT_NOFILE, rl) == -1)
+        err(1, "setrlimit RLIMIT_NOFILE");
 }
 static volatile sig_atomic_t caught;
 
@@ -150,6 +172,20 @@ static long fill(int fd, size_t size)
         err(1, "write");
     return total;
 }
+/* Print "what: FLAG..." for what poll reports on fd right now. */
+static void print_poll(const char *what, int fd, short events)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+
+    if (poll(&p, 1, 0) == -1)
+        err(1, "poll");
+    printf("%s:%s%s%s%s%s\n", what,
+           p.revents & POLLIN ? " POLLIN" : "",
+           p.revents & POLLOUT ? " POLLOUT" : "",
+           p.revents & POLLHUP ? " POLLHUP" : "",
+           p.revents & POLLERR ? " POLLERR" : "",
+           p.revents == 0 ? " nothing" : "");
+}
 static int capacity(int fd)
 {
     int size = fcntl(fd, F_GETPIPE_SZ);
@@ -164,6 +200,19 @@ static const void *fill_bytes(size_t n)
 
     memset(bytes, 'x', n);
     return bytes;
+}
+/* The number in a /proc/sys file such as pipe-user-pages-soft. */
+static long proc_number(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long v;
+
+    if (f == NULL)
+        err(1, "%s", path);
+    if (fscanf(f, "%ld", &v) != 1)
+        errx(1, "%s: no number in it", path);
+    fclose(f);
+    return v;
 }
 static int unread(int fd)
 {
@@ -194,6 +243,17 @@ static void write_or_die(int fd, const char *s, size_t n)
 {
     if (write(fd, s, n) != (ssize_t)n)
         err(1, "write");
+}
+static volatile sig_atomic_t reaped;
+
+static void reap_children(int sig)
+{
+    int e = errno;
+
+    (void)sig;
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        reaped = reaped + 1;
+    errno = e;
 }
 static void lab_ends(char *ops[])
 {
@@ -240,6 +300,29 @@ static void lab_stat(char *ops[])
     }
     close_end(fd[0]);
     close_end(fd[1]);
+}
+static void lab_onefree(char *ops[])
+{
+    struct rlimit old, one;
+    int fd[2], last = open_devnull();   /* the lowest free descriptor */
+
+    (void)ops;
+    close_end(last);
+    if (getrlimit(RLIMIT_NOFILE, &old) == -1)
+        err(1, "getrlimit RLIMIT_NOFILE");
+    one = old;
+    one.rlim_cur = (rlim_t)last + 1;
+    set_nofile(&one);
+    if (pipe(fd) == -1)
+        report_error("pipe with one descriptor free");
+    else
+        printf("pipe with one descriptor free worked: fd %d and %d\n",
+               fd[0], fd[1]);
+    fd[0] = open_devnull();
+    printf("descriptor %s still free afterwards\n",
+           fd[0] == last ? "is" : "is NOT");
+    close_end(fd[0]);
+    set_nofile(&old);
 }
 static void lab_empty(char *ops[])
 {
@@ -361,6 +444,37 @@ static void lab_select(char *ops[])
         report_error("write");
     close_end(fd[1]);
 }
+static void lab_poll(char *ops[])
+{
+    int fd[2];
+    char c;
+
+    (void)ops;
+    new_pipe(fd, O_NONBLOCK);
+    print_poll("read end, empty", fd[0], POLLIN);
+    print_poll("write end, room", fd[1], POLLOUT);
+    write_or_die(fd[1], "x", 1);
+    print_poll("read end, 1 byte", fd[0], POLLIN);
+    fill(fd[1], 1);
+    print_poll("write end, full", fd[1], POLLOUT);
+    close_end(fd[0]);
+    print_poll("write end, full, no reader", fd[1], POLLOUT);
+    close_end(fd[1]);
+
+    new_pipe(fd, O_NONBLOCK);
+    write_or_die(fd[1], "x", 1);
+    close_end(fd[1]);
+    print_poll("read end, 1 byte, no writer", fd[0], POLLIN);
+    if (read(fd[0], &c, 1) != 1)
+        err(1, "read");
+    print_poll("read end, empty, no writer", fd[0], POLLIN);
+    close_end(fd[0]);
+
+    new_pipe(fd, O_NONBLOCK);
+    close_end(fd[0]);
+    print_poll("write end, room, no reader", fd[1], POLLOUT);
+    close_end(fd[1]);
+}
 static void lab_capacity(char *ops[])
 {
     int fd[2];
@@ -389,6 +503,81 @@ static void lab_setsize(char *ops[])
     printf("F_SETPIPE_SZ %zu: capacity now %d bytes\n", size, got);
     close_end(fd[0]);
     close_end(fd[1]);
+}
+static void lab_slots(char *ops[])
+{
+    long page = sysconf(_SC_PAGESIZE);
+    static char buf[65536];
+    int fd[2], got;
+
+    (void)ops;
+    if (page < 2 || page > (long)sizeof buf)
+        errx(1, "page size %ld: not between 2 and %zu", page, sizeof buf);
+    for (int slots = 1; slots <= 2; slots++) {
+        new_pipe(fd, O_NONBLOCK);
+        if (slots == 1) {
+            write_or_die(fd[1], "xx", 2);
+        } else {
+            write_or_die(fd[1], fill_bytes((size_t)page), (size_t)page);
+            write_or_die(fd[1], "x", 1);
+            if (read(fd[0], buf, (size_t)page - 1) != page - 1)
+                err(1, "read");
+        }
+        printf("%d bytes in %d slot%s: F_SETPIPE_SZ %ld", unread(fd[0]),
+               slots, slots > 1 ? "s" : "", page);
+        if ((got = fcntl(fd[0], F_SETPIPE_SZ, (int)page)) == -1)
+            report_error("");
+        else
+            printf(": capacity now %d bytes\n", got);
+        close_end(fd[0]);
+        close_end(fd[1]);
+    }
+}
+static void lab_userpages(char *ops[])
+{
+    long soft = proc_number("/proc/sys/fs/pipe-user-pages-soft");
+    int first, got = 0, n = 0, max = (int)(soft / 16 + 2), *fds;
+
+    (void)ops;
+    printf("pipe-user-pages-soft: %ld pages\n", soft);
+    if (soft == 0 || max > 100000)
+        errx(1, "no soft limit to show, or too high a one (%ld)", soft);
+    {
+        struct rlimit rl;
+        rlim_t need = 2 * (rlim_t)max + 16;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+            err(1, "getrlimit RLIMIT_NOFILE");
+        if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+            if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+                errx(1, "needs %llu descriptors; the hard limit is %llu",
+                     (unsigned long long)need, (unsigned long long)rl.rlim_max);
+            rl.rlim_cur = need;
+            set_nofile(&rl);
+        }
+    }
+    if ((fds = malloc(2 * (size_t)max * sizeof *fds)) == NULL)
+        err(1, "malloc");
+    new_pipe(fds, 0);
+    first = capacity(fds[0]);
+    for (n = 1; n < max; n++) {
+        new_pipe(fds + 2 * n, 0);
+        if ((got = capacity(fds[2 * n])) < first)
+            break;
+    }
+    printf("pipes 1 to %d got %d bytes each\n", n, first);
+    if (n == max) {
+        printf("no pipe came out smaller: this process is privileged\n");
+    } else {
+        printf("pipe %d got %d bytes\n", n + 1, got);
+        if (fcntl(fds[2 * n], F_SETPIPE_SZ, first) == -1)
+            report_error("growing it back");
+        else
+            printf("growing it back worked\n");
+    }
+    for (int i = 0; i < 2 * n + (n < max ? 2 : 0); i++)
+        close_end(fds[i]);
+    free(fds);
 }
 static void lab_unread(char *ops[])
 {
@@ -440,6 +629,47 @@ static void lab_bigwrite(char *ops[])
     if (reap(pid) == 0)
         printf("the reader received all %d bytes\n", BIG);
     free(big);
+}
+static void lab_readergone(char *ops[])
+{
+    enum { BIG = 200000 };
+    int fd[2];
+    char *big;
+    pid_t pid;
+    ssize_t n;
+
+    (void)ops;
+    new_pipe(fd, 0);
+    switch (pid = flush_and_fork()) {
+    case -1:
+        err(1, "fork");
+    case 0: {                               /* child: reads nothing */
+        struct timespec ms = { 0, 1000000 };
+        int cap = fcntl(fd[0], F_GETPIPE_SZ), held = 0;
+
+        if (close(fd[1]) == -1 || cap == -1)
+            child_fail("close or F_GETPIPE_SZ");
+        for (int i = 0; i < 10000 && held < cap; i++) {
+            if (ioctl(fd[0], FIONREAD, &held) == -1)
+                child_fail("ioctl FIONREAD");
+            if (held < cap)
+                nanosleep(&ms, NULL);
+        }
+        _exit(close(fd[0]) == 0 && held == cap ? 0 : 1);
+    }
+    }
+    close_end(fd[0]);
+    catch_signal(SIGPIPE, SA_RESTART);
+    if ((big = calloc(BIG, 1)) == NULL)
+        err(1, "calloc");
+    if ((n = write(fd[1], big, BIG)) == -1)
+        report_error("write");
+    else
+        printf("one write of %d bytes, the reader gone part-way: returned "
+               "%zd; SIGPIPE caught %d time\n", BIG, n, (int)caught);
+    close_end(fd[1]);
+    free(big);
+    reap(pid);
 }
 static void lab_eintr(char *ops[])
 {
@@ -578,6 +808,25 @@ static void lab_packet(char *ops[])
     print_reads(fd[0], 8192);
     close_end(fd[0]);
     close_end(fd[1]);
+    new_pipe(fd, O_NONBLOCK | O_DIRECT);
+    printf("packets: 1-byte writes until EAGAIN: %ld, into a %d-byte pipe\n",
+           fill(fd[1], 1), capacity(fd[1]));
+    close_end(fd[0]);
+    close_end(fd[1]);
+    {
+        int flags;
+
+        new_pipe(fd, O_NONBLOCK);
+        if ((flags = fcntl(fd[1], F_GETFL)) == -1 ||
+            fcntl(fd[1], F_SETFL, flags | O_DIRECT) == -1)
+            err(1, "fcntl F_SETFL O_DIRECT");
+        write_or_die(fd[1], "hello", 5);
+        write_or_die(fd[1], "world", 5);
+        printf("F_SETFL O_DIRECT: wrote \"hello\", \"world\"; reads got");
+        print_reads(fd[0], sizeof "helloworld");
+        close_end(fd[0]);
+        close_end(fd[1]);
+    }
 }
 static void stdio_child(int linebuf);
 
@@ -649,6 +898,113 @@ static void stdio_child(int linebuf)
     printf("%s: %d bytes in the pipe after fprintf, %d after fflush\n",
            linebuf ? "line buffered" : "default", after_printf, after_fflush);
 }
+static void lab_popen(char *ops[])
+{
+    (void)ops;
+    {
+        struct timespec ms = { 0, 1000000 };
+        FILE *f;
+
+        sig_catch(SIGCHLD, reap_children, SA_RESTART);
+        if ((f = popen("exit 3", "r")) == NULL)
+            err(1, "popen");
+        for (int i = 0; i < 5000 && reaped == 0; i++)
+            nanosleep(&ms, NULL);
+        if (pclose(f) == -1)
+            report_error("pclose after a SIGCHLD handler reaped the shell");
+        else
+            printf("pclose worked: the handler did not reap the shell\n");
+        if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+            err(1, "signal");
+    }
+    for (int e = 0; e < 2; e++) {
+        FILE *f = popen("cat >/dev/null", e ? "we" : "w");
+        int flags;
+
+        if (f == NULL)
+            err(1, "popen");
+        if ((flags = fcntl(fileno(f), F_GETFD)) == -1)
+            err(1, "fcntl F_GETFD");
+        printf("popen mode \"%s\": the stream's descriptor is %s on exec\n",
+               e ? "we" : "w", flags & FD_CLOEXEC ? "closed" : "kept");
+        if (pclose(f) == -1)
+            err(1, "pclose");
+    }
+    {
+        FILE *first, *second;
+        int fd[2];
+        char cmd[200], line[100];
+
+        new_pipe(fd, 0);
+        if ((first = popen("cat >/dev/null", "w")) == NULL)
+            err(1, "popen");
+        snprintf(cmd, sizeof cmd, "for fd in %d %d; do [ -e /proc/$$/fd/$fd ] "
+                 "&& echo open || echo closed; done", fileno(first), fd[0]);
+        if ((second = popen(cmd, "r")) == NULL)
+            err(1, "popen");
+        for (int i = 0; i < 2 && fgets(line, sizeof line, second); i++)
+            printf("in a second popen's shell, %s: %s",
+                   i ? "a plain pipe's end" : "the first popen stream", line);
+        if (pclose(second) == -1 || pclose(first) == -1)
+            err(1, "pclose");
+        close_end(fd[0]);
+        close_end(fd[1]);
+    }
+}
+static void lab_zerocopy(char *ops[])
+{
+    int a[2], b[2];
+
+    (void)ops;
+    new_pipe(a, O_NONBLOCK);
+    new_pipe(b, O_NONBLOCK);
+    {
+        ssize_t n;
+
+        write_or_die(a[1], "hello", 5);
+        if ((n = tee(a[0], b[1], 5, 0)) == -1)
+            err(1, "tee");
+        printf("tee of \"hello\" moved %zd bytes: the first pipe holds %d, "
+               "the second %d\n", n, unread(a[0]), unread(b[0]));
+        printf("reads got");
+        print_reads(a[0], 16);
+        printf("and");
+        print_reads(b[0], 16);
+    }
+    {
+        static _Alignas(4096) char page[4096];
+        struct iovec iov = { page, 6 };
+
+        memcpy(page, "before", 6);
+        if (vmsplice(a[1], &iov, 1, 0) != 6)
+            err(1, "vmsplice");
+        memcpy(page, "after!", 6);          /* too soon: nobody has read */
+        printf("vmsplice of \"before\", then the buffer changed: reads got");
+        print_reads(a[0], 16);
+    }
+    {
+        FILE *f = tmpfile();
+        off_t off = 0;
+
+        if (f == NULL)
+            err(1, "tmpfile");
+        if (pwrite(fileno(f), "before", 6, 0) != 6)
+            err(1, "pwrite");
+        if (splice(fileno(f), &off, a[1], NULL, 6, 0) != 6)
+            err(1, "splice");
+        if (pwrite(fileno(f), "after!", 6, 0) != 6)
+            err(1, "pwrite");
+        printf("splice of a file holding \"before\", then the file changed: "
+               "reads got");
+        print_reads(a[0], 16);
+        if (fclose(f) == EOF)
+            err(1, "fclose");
+    }
+    close_end(a[0]);
+    close_end(a[1]);
+    close_end(b[0]);
+    close_end(b[1]);
+}
 struct experiment {
     const char *name;
     const char *operands;               /* synopsis of its operands */
@@ -660,20 +1016,29 @@ struct experiment {
 static const struct experiment experiments[] = {
     { "ends", "", 0, 0, lab_ends, "fd[0] reads, fd[1] writes, never reversed" },
     { "stat", "", 0, 0, lab_stat, "fstat says S_ISFIFO; st_size means little" },
+    { "onefree", "", 0, 0, lab_onefree, "pipe needs two free descriptors" },
     { "empty", "", 0, 0, lab_empty, "reading an empty pipe waits, or EAGAIN" },
     { "eof", "", 0, 0, lab_eof, "EOF comes after the last writer closes" },
     { "sigpipe", "", 0, 0, lab_sigpipe, "no reader: SIGPIPE, or EPIPE" },
     { "select", "", 0, 0, lab_select, "no reader: select says writable" },
+    { "poll", "", 0, 0, lab_poll, "what poll reports on each end, and when" },
     { "capacity", "", 0, 0, lab_capacity, "a pipe holds 64 KiB by default" },
     { "setsize", "size [fill]", 1, 2, lab_setsize,
       "F_SETPIPE_SZ, after storing fill bytes" },
+    { "slots", "", 0, 0, lab_slots, "EBUSY counts page slots, not bytes" },
+    { "userpages", "", 0, 0, lab_userpages,
+      "past pipe-user-pages-soft, new pipes are small" },
     { "unread", "", 0, 0, lab_unread, "FIONREAD counts the unread bytes" },
     { "bigwrite", "", 0, 0, lab_bigwrite, "a blocking 1 MiB write writes all" },
+    { "readergone", "", 0, 0, lab_readergone,
+      "a big write whose reader leaves returns short" },
     { "eintr", "", 0, 0, lab_eintr, "signals: EINTR, restart, short write" },
     { "pipebuf", "", 0, 0, lab_pipebuf, "the size of an atomic write" },
     { "nonblock", "", 0, 0, lab_nonblock, "O_NONBLOCK: all, part or EAGAIN" },
     { "packet", "", 0, 0, lab_packet, "O_DIRECT: a read returns one write" },
     { "stdio", "", 0, 0, lab_stdio, "a FILE on a pipe is fully buffered" },
+    { "popen", "", 0, 0, lab_popen, "ECHILD, the \"e\" flag, earlier streams" },
+    { "zerocopy", "", 0, 0, lab_zerocopy, "tee, vmsplice, splice: references" },
 };
 enum { NEXPERIMENTS = sizeof experiments / sizeof experiments[0] };
 static void usage(int status)
@@ -687,7 +1052,7 @@ static void usage(int status)
 static void list_experiments(void)
 {
     for (int i = 0; i < NEXPERIMENTS; i++)
-        printf("%-8s %-12s %s\n", experiments[i].name,
+        printf("%-10s %-12s %s\n", experiments[i].name,
                experiments[i].operands, experiments[i].shows);
 }
 int main(int argc, char *argv[])

@@ -32,6 +32,17 @@ messages() {
 }
 # rtt KIND SIZE: ns per round trip
 rtt() {
+    if [ "$1" = pipe ]; then
+        [ -p "$bench_tmp/back" ] || mkfifo "$bench_tmp/there" \
+            "$bench_tmp/back"
+        on_second pipe_bench -s "$2" echo "$bench_tmp/there" \
+            "$bench_tmp/back" &
+        on_first pipe_bench -s "$2" -n "$lat_n" ping "$bench_tmp/there" \
+            "$bench_tmp/back" |
+            sed -n 's/.*: \([0-9]*\) ns per round trip$/\1/p'
+        wait $!
+        return
+    fi
     on_second $(prog "$1") -s "$2" -n "$lat_n" echo "$name" &
     on_first $(prog "$1") -s "$2" -n "$lat_n" ping "$name" |
         sed -n 's/.*: \([0-9.]*\) ns per round trip$/\1/p'
@@ -56,7 +67,7 @@ for run in $(bench_rounds); do
     for p in $placements; do
         bench_place "$p"
         for s in $lat_sizes; do
-            for k in $kinds; do
+            for k in $kinds pipe; do
                 bench_keep "$bench_tmp/latency" "$s" \
                     "$k, $(bench_label "$p")" rtt "$k" "$s"
             done
@@ -85,7 +96,8 @@ bench_plot "$OUT/04-stream-sockets-throughput.svg" \
 cp "$bench_tmp/latency" "$bench_tmp/samples"    # the latency table next
 what="Nanoseconds per round trip of \`sock_bench ping\` and \`echo\`"
 what="$what (stream, seqpacket) and \`dgram_bench ping\` and \`echo\`"
-what="$what (datagram); no pipe column (\`pipe_bench\` streams one way)"
+what="$what (datagram), \`pipe_bench ping\` and \`echo\` through two"
+what="$what FIFOs (pipe)"
 {
     bench_table "message size" bytes
     echo
