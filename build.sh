@@ -18,12 +18,13 @@ cd "$(dirname "$0")"
 #   socat procps util-linux iproute2 valgrind  tools the tests drive
 #                               (iproute2 for ss, which lists sockets)
 #   poppler-utils               checks of the PDF
+#   clang                       judges the book's identifier links (tests/browser/idlinks.js)
 #   chromium nodejs npm         the browser tests (tests/browser.bats), which
 #                               then need `npm ci` in tests/browser (done below)
 PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
     texlive-xetex texlive-latex-recommended texlive-fonts-recommended
     lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
-    bats-file socat procps util-linux iproute2 valgrind poppler-utils"
+    bats-file socat procps util-linux iproute2 valgrind poppler-utils clang"
 # Wanted as commands, which another package may provide (Node.js from
 # NodeSource bundles npm and conflicts with Debian's npm): command:package.
 COMMANDS="chromium:chromium node:nodejs npm:npm"
