@@ -287,7 +287,7 @@ function parse(    t, a, e, f, pd, k, sawparen, tag, kind) {
                 for (k = a; k < f; k++) if (tok[k] == "static") cur_ext = 0
                 define(tok[f], tchunk[f], f)
                 cur_ext = 0
-                params(k, t - 1)
+                params(f + 1, t - 1)        # from the ( after the name
                 for (k = a; k < t; k++) if (!isdef[k] && !isparam[k]) candidate(k)
             }
             body(t, e)
