@@ -240,7 +240,7 @@ stop_holder() {
     run -0 bounded 20 unshare --ipc bash -c '
         echo "32000 1024000000 3 32000" > /proc/sys/kernel/sem
         svsem_ctl -t 20000 create 0 > out &
-        until grep -q initialised out; do sleep 0.05; done
+        until grep -qs initialised out; do sleep 0.05; done
         id=$(sed -n "1s/^set \([0-9]*\) .*/\1/p" out)
         svsem_ctl -i $id op 0:0 0:0 0:0 && echo "3: done"
         svsem_ctl -i $id op 0:0 0:0 0:0 0:0
@@ -311,7 +311,7 @@ svsem_ctl: semtimedop: E2BIG (Argument list too long); 4 operations is more than
         svsem_ctl -t 100 create 0 0 0 0 0
         svsem_ctl -t 20000 create 0 0 0 > out1 &
         svsem_ctl -t 20000 create 0 0 > out2 &
-        until grep -q initialised out1 && grep -q initialised out2; do
+        until grep -qs initialised out1 && grep -qs initialised out2; do
             sleep 0.05; done
         svsem_ctl -t 100 create 0
         svsem_ctl -i $(sed -n "1s/^set \([0-9]*\) .*/\1/p" out2) rm

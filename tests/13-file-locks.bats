@@ -495,7 +495,7 @@ locks_of() {
         printf data > "$1/g"; chmod 2644 "$1/g"
         stat -c %A "$1/g"
         reclock "$1/g" w:0:0 hold > "$1/out" &
-        i=0; until grep -q SIGUSR2 "$1/out" || [ $i -ge 200 ]; do
+        i=0; until grep -qs SIGUSR2 "$1/out" || [ $i -ge 200 ]; do
             i=$((i+1)); sleep 0.05; done
         cat "$1/out"
         timeout 5 cat "$1/g"; echo " read: $?"
