@@ -20,6 +20,20 @@ rtt() {
     ring_bench $1 -p "$bench_first,$bench_second" -n "$rtts" pingpong |
         sed -n 's/.* \([0-9.]*\) ns per round trip$/\1/p'
 }
+# The same through a pipe of 1 MiB (chapter 2's pipe_bench), in the
+# same rounds: figures are compared only within one run.
+pipe_rate() {
+    on_first pipe_bench -c 1048576 -s "$1" -t "$total" send |
+        on_second pipe_bench -s "$1" -t "$total" recv |
+        sed -n 's/.* \([0-9.]*\) MiB\/s$/\1/p'
+}
+mkfifo "$bench_tmp/there" "$bench_tmp/back"
+pipe_rtt() {
+    on_second pipe_bench -s 64 echo "$bench_tmp/there" "$bench_tmp/back" &
+    on_first pipe_bench -s 64 -n "$rtts" ping "$bench_tmp/there" \
+        "$bench_tmp/back" | sed -n 's/.*: \([0-9]*\) ns per round trip$/\1/p'
+    wait $!
+}
 series() { echo "$(bench_label "$1"), $2"; }
 for run in $(bench_rounds); do
     bench_limits_sample
@@ -28,14 +42,16 @@ for run in $(bench_rounds); do
         for s in $sizes; do
             bench_sample "$s" "$(series "$p" spinning)" rate -s "$s"
             bench_sample "$s" "$(series "$p" sleeping)" rate "" "$s"
+            bench_sample "$s" "$(series "$p" pipe)" pipe_rate "$s"
         done
     done
 done
 {
     bench_table "message size" bytes
     echo
-    bench_caption "Throughput in MiB/s of \`ring_bench rate\`" \
-        "the sender" "the receiver"
+    what="Throughput in MiB/s of \`ring_bench rate\`, and of"
+    what="$what \`pipe_bench send | pipe_bench recv\` through a 1 MiB pipe"
+    bench_caption "$what" "the sender" "the receiver"
     echo
     bench_limits_table
 } > "$OUT/10-posix-shared-memory-rate.md"
@@ -52,13 +68,15 @@ for run in $(bench_rounds); do
         bench_place "$p"
         bench_sample 64 "$(series "$p" spinning)" rtt -s
         bench_sample 64 "$(series "$p" sleeping)" rtt ""
+        bench_sample 64 "$(series "$p" pipe)" pipe_rtt
     done
 done
 {
     bench_table "message size" bytes
     echo
-    bench_caption "Round trip in ns of \`ring_bench pingpong\`" \
-        "the sender" "the one who answers"
+    what="Round trip in ns of \`ring_bench pingpong\`, and of"
+    what="$what \`pipe_bench ping\` and \`echo\` through two FIFOs"
+    bench_caption "$what" "the sender" "the one who answers"
     echo
     bench_limits_table
 } > "$OUT/10-posix-shared-memory-rtt.md"
