@@ -13,6 +13,7 @@ cd "$(dirname "$0")"
 #   pandoc graphviz librsvg2-bin  the HTML book, its figures
 #   texlive-xetex texlive-latex-recommended texlive-fonts-recommended
 #   lmodern fonts-dejavu-core   the PDF book (xelatex, DejaVu fonts)
+#   fonts-nanum                 the Korean glossary in the PDF
 #   gnuplot-nox                 plots of the benchmarks
 #   bats bats-support bats-assert bats-file  the tests
 #   socat procps util-linux iproute2 valgrind  tools the tests drive
@@ -24,7 +25,8 @@ cd "$(dirname "$0")"
 PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
     texlive-xetex texlive-latex-recommended texlive-fonts-recommended
     lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
-    bats-file socat procps util-linux iproute2 valgrind poppler-utils clang"
+    bats-file socat procps util-linux iproute2 valgrind poppler-utils clang
+    fonts-nanum"
 # Wanted as commands, which another package may provide (Node.js from
 # NodeSource bundles npm and conflicts with Debian's npm): command:package.
 COMMANDS="chromium:chromium node:nodejs npm:npm"
