@@ -746,18 +746,26 @@ connect 5: EAGAIN"
     [ "$took" -ge 290 ]
 }
 
+# tcp_port_of PID: set port to the TCP port PID listens on, if it does.
+tcp_port_of() {
+    port=$(ss -tlnpH | awk -v p="pid=$1," 'index($0, p) {
+        n = split($4, a, ":"); print a[n] }')
+    [ -n "$port" ]
+}
+
 @test "EINPROGRESS is TCP's: a non-blocking connect over loopback TCP returns it, over a UNIX socket it completes at once" {
     ip link show lo | grep -q "UP" || skip "the loopback interface is down here"
     command -v strace > /dev/null || skip "strace is not installed"
-    local lpid
-    socat -u TCP-LISTEN:40404,bind=127.0.0.1,reuseaddr /dev/null 3>&- &
+    local lpid port
+    # Port 0: the kernel picks a free one, which ss tells.
+    socat -u TCP-LISTEN:0,bind=127.0.0.1 /dev/null 3>&- &
     lpid=$!
     bg_pids+=" $lpid"
-    wait_for bash -c 'ss -tlnH | grep -q "127.0.0.1:40404 "'
+    wait_for tcp_port_of "$lpid"
     # socat's connect-timeout makes its connect non-blocking.
-    run bounded strace -e trace=connect socat -u /dev/null TCP:127.0.0.1:40404,connect-timeout=5
+    run bounded strace -e trace=connect socat -u /dev/null "TCP:127.0.0.1:$port,connect-timeout=5"
     assert_success
-    assert_line --regexp '^connect\(.*htons\(40404\).* = -1 EINPROGRESS '
+    assert_line --regexp "^connect\\(.*htons\\($port\\).* = -1 EINPROGRESS "
     wait $lpid
     start_server
     run bounded strace -e trace=connect socat -u /dev/null "UNIX-CONNECT:$sock,connect-timeout=5"
