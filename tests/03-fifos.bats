@@ -67,7 +67,7 @@ server_says() {
 # --- usage and arguments -------------------------------------------------
 
 @test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
-    assert_usage_conventions fifo_open fifo_table fifo_poll fifo_server fifo_client
+    assert_usage_conventions fifo_open fifo_table fifo_poll fifo_pair fifo_server fifo_client
 }
 
 @test "bad arguments give a one-line error and status 2" {
@@ -94,6 +94,11 @@ server_says() {
     run -2 fifo_server extra
     run -2 fifo_server -t 100
     run -2 fifo_table extra
+    run --separate-stderr fifo_pair -t 0 a b
+    assert_failure 2
+    assert_equal "$stderr" "fifo_pair: timeout: '0' is not a number from 1 to 3600000"
+    run -2 fifo_pair a
+    run -2 fifo_pair a b c
     run -2 fifo_server -x
 }
 
@@ -336,6 +341,105 @@ y
 y
 y"
     rm f
+}
+
+# --- tee and a FIFO: one stream, two readers ------------------------------
+
+@test "tee and a FIFO duplicate a stream: both consumers get the same bytes (the book's checksums)" {
+    mkfifo copy
+    cat copy > second 3>&- &
+    bg_pids=$!
+    run bounded 20 bash -c 'seq 100000 | tee copy | cat > first'
+    assert_success
+    wait "$bg_pids"
+    bg_pids=
+    run -0 cmp first second
+    run -0 bash -c 'seq 100000 | cmp - first'
+    run sha256sum < second
+    assert_output "b2bc7d3f8b652d2ec96865b68ad8f80e22cca174abe1aed7889e242a747d590f  -"
+    rm copy
+}
+
+@test "tee and a FIFO: a consumer that stops reading stops tee; one that leaves kills it (SIGPIPE), unless tee -p" {
+    mkfifo copy
+    seq 200000 > in                     # 1288895 bytes
+    # The FIFO's reader (this bash, <>) never reads: tee fills the FIFO,
+    # then waits in write and passes nothing more on, until timeout.
+    run bounded 10 bash -c 'exec 4<> copy; timeout 0.5 tee copy < in > first'
+    assert_failure 124
+    local size
+    size=$(stat -c %s first)
+    # The FIFO's 65536 bytes, plus the one block tee had passed on.
+    [ "$size" -ge 65536 ] && [ "$size" -lt 131072 ]
+    # A reader that leaves early: tee dies of SIGPIPE, and the first
+    # consumer misses the rest...
+    head -c 10 copy > /dev/null 3>&- &
+    bg_pids=$!
+    run bounded 20 bash -c 'seq 100000 | tee copy | wc -l; echo "tee ${PIPESTATUS[1]}"'
+    assert_line --index 1 "tee 141"
+    [ "${lines[0]}" -lt 100000 ]
+    wait "$bg_pids"
+    # ...but with -p tee carries on with the outputs that are left.
+    head -c 10 copy > /dev/null 3>&- &
+    bg_pids=$!
+    run bounded 20 bash -c 'seq 100000 | tee -p copy | wc -l; echo "tee ${PIPESTATUS[1]}"'
+    assert_output $'100000\ntee 0'
+    wait "$bg_pids"
+    bg_pids=
+    rm copy
+}
+
+# --- two FIFOs, both ways: the order of the opens --------------------------
+
+@test "two processes that open two FIFOs in opposite orders deadlock in open; -t bounds it" {
+    mkfifo ab ba
+    local ms=1500 a b sa=0 sb=0
+    [ "${VALGRIND:-}" != 1 ] || ms=10000    # both must start in time
+    # Each reads first: A waits in open(ba) for B, B in open(ab) for A.
+    echo from A | fifo_pair -t "$ms" ba ab > a.out 2> a.err 3>&- &
+    a=$!
+    echo from B | fifo_pair -t "$ms" ab ba > b.out 2> b.err 3>&- &
+    b=$!
+    bg_pids="$a $b"
+    wait_for grep -qx wait_for_partner "/proc/$a/wchan"
+    wait_for grep -qx wait_for_partner "/proc/$b/wchan"
+    wait "$a" || sa=$?
+    wait "$b" || sb=$?
+    bg_pids=
+    assert_equal "status $sa $sb" "status 1 1"
+    # Neither got past its first open.
+    run cat a.out a.err b.out b.err
+    assert_output "fifo_pair: open ba: not done within $ms ms
+fifo_pair: open ab: not done within $ms ms"
+    rm ab ba
+}
+
+@test "two FIFOs opened in the same order, or one read open with O_NONBLOCK, do not deadlock" {
+    mkfifo ab ba
+    # B opens in A's order: its writing end, ba, first.
+    echo from A | fifo_pair -t 20000 ba ab > a.out 2> a.err 3>&- &
+    bg_pids=$!
+    run --separate-stderr bounded 30 bash -c 'echo from B | fifo_pair -t 20000 -w ab ba'
+    assert_success
+    assert_output "from A"
+    assert_equal "$stderr" $'fifo_pair: opened ba for writing\nfifo_pair: opened ab for reading'
+    wait "$bg_pids"
+    run cat a.out a.err
+    assert_output $'from B\nfifo_pair: opened ba for reading\nfifo_pair: opened ab for writing'
+    # Opposite orders, but A's read open does not wait (O_NONBLOCK); its
+    # poll waits for B's writer, so it still gets B's whole message.
+    printf 'from A\n%.0s' $(seq 1000) | fifo_pair -t 20000 -n ba ab > a.out 2> a.err 3>&- &
+    bg_pids=$!
+    run --separate-stderr bounded 30 bash -c 'seq 20000 | fifo_pair -t 20000 ab ba'
+    assert_success
+    assert_equal "${#lines[@]}" 1000
+    assert_equal "$stderr" $'fifo_pair: opened ab for reading\nfifo_pair: opened ba for writing'
+    wait "$bg_pids"
+    bg_pids=
+    run -0 bash -c 'seq 20000 | cmp - a.out'
+    run cat a.err
+    assert_output $'fifo_pair: opened ba for reading\nfifo_pair: opened ab for writing'
+    rm ab ba
 }
 
 # --- the sequence-number service -----------------------------------------
