@@ -142,6 +142,32 @@ server_says() {
     assert_output "mkfifo: cannot create fifo '$public_dir/f': Permission denied"
 }
 
+# own_mounts CMD...: CMD in a mount namespace of its own, where it may
+# mount a file system (as root, or as root of a new user namespace); the
+# mounts vanish with it, so nothing is left to unmount after a failure.
+own_mounts() {
+    if unshare -m true 2>/dev/null; then unshare -m "$@"; else unshare -rm "$@"; fi
+}
+
+@test "mkfifo fails ENOSPC with no inode left and EROFS on a read-only file system; a FIFO's data takes no room there" {
+    unshare -m true 2>/dev/null || unshare -rm true 2>/dev/null ||
+        skip "cannot make a mount namespace here"
+    mkdir fs
+    # A tmpfs of 2 inodes (its root directory takes one) and one page:
+    # a FIFO fits, and holds 64 KiB, but a second FIFO does not fit.
+    run own_mounts bash -c '
+        mount -t tmpfs -o nr_inodes=2,size=4k tmpfs fs || exit 9
+        mkfifo fs/a && exec 3<> fs/a && head -c 65536 /dev/zero >&3 &&
+        stat -c "%F, size %s, blocks %b" fs/a && mkfifo fs/b'
+    assert_failure 1
+    assert_output "fifo, size 0, blocks 0
+mkfifo: cannot create fifo 'fs/b': No space left on device"
+    run own_mounts bash -c 'mount -t tmpfs -o ro tmpfs fs || exit 9; mkfifo fs/c'
+    assert_failure 1
+    assert_output "mkfifo: cannot create fifo 'fs/c': Read-only file system"
+    rmdir fs
+}
+
 @test "the shell uses a FIFO like a pipe: mkfifo, echo > f, cat f" {
     mkfifo f
     echo hello > f 3>&- &
@@ -482,9 +508,17 @@ fifo_pair: open ab: not done within $ms ms"
     run bounded 30 fifo_client seq
     assert_output 13
     # A second server is refused; the counter outlives SIGKILL.
-    run --separate-stderr fifo_server -d seq
+    run --separate-stderr bounded 10 fifo_server -d seq
     assert_failure 1
     assert_equal "$stderr" "fifo_server: a server is already running in $BATS_TEST_TMPDIR/seq"
+    # What its flock(LOCK_EX | LOCK_NB) met, as Perl prints it: EWOULDBLOCK,
+    # which on Linux is EAGAIN.
+    run perl -MFcntl=:flock -MPOSIX -e '
+        open(my $f, "<", $ARGV[0]) or die "open: $!\n";
+        flock($f, LOCK_EX | LOCK_NB) and die "got the lock\n";
+        printf "%s, errno %d: EWOULDBLOCK %d, EAGAIN %d\n", $!, $!,
+               EWOULDBLOCK, EAGAIN' seq/seq
+    assert_output "Resource temporarily unavailable, errno 11: EWOULDBLOCK 11, EAGAIN 11"
     run server_said
     assert_output "fifo_server: rejected request 'hello': want 'NAME COUNT'
 fifo_server: rejected request '../secret 1': NAME must be a plain file name
@@ -932,27 +966,33 @@ fifo_server: rejected a request longer than 4096 bytes"
     assert_dir_not_exists "$dir"
 }
 
-@test "the server writes only into FIFOs of its directory: regular files and symbolic links are refused" {
+@test "the server writes only into FIFOs of its directory: regular files and symbolic links (O_NOFOLLOW: ELOOP) are refused" {
     start_server
     echo precious > "$dir/victim"
     ln -s victim "$dir/link"
+    # A link even to a FIFO with a reader, which the server could open.
+    mkfifo "$dir/real"
+    ln -s real "$dir/fifolink"
+    exec 5<> "$dir/real"
     mkdir "$dir/sub"
-    printf '%s\n' 'victim 1' 'link 1' 'sub 1' > "$dir/requests"
+    printf '%s\n' 'victim 1' 'link 1' 'fifolink 1' 'sub 1' > "$dir/requests"
     run bounded 30 fifo_client "$dir"
     assert_output 0
+    exec 5>&-
     run server_said
     assert_output "fifo_server: victim: not a FIFO; reply dropped
 fifo_server: open link: Too many levels of symbolic links
+fifo_server: open fifolink: Too many levels of symbolic links
 fifo_server: open sub: Is a directory"
     run cat "$dir/victim"
     assert_output precious
-    rm "$dir/victim" "$dir/link"
+    rm "$dir/victim" "$dir/link" "$dir/real" "$dir/fifolink"
     rmdir "$dir/sub"
     stop_server TERM
     assert_dir_not_exists "$dir"
 }
 
-@test "the client writes through no planted link: a world-writable directory, a link or file at requests" {
+@test "the client writes through no planted link: a world-writable directory, a link (O_NOFOLLOW: ELOOP) or file at requests" {
     echo precious > victim
     # A directory every user may write to (like /tmp): refused outright.
     mkdir open
