@@ -34,7 +34,7 @@ start_server() {
     # Empty it first: the background job truncates it only once it runs,
     # and an earlier server's output must not pass for this one's.
     : > "$BATS_TEST_TMPDIR/server.out"
-    env --default-signal=INT fifo_server "$@" > "$BATS_TEST_TMPDIR/server.out" \
+    env --default-signal=INT ${server_env:-} fifo_server "$@" > "$BATS_TEST_TMPDIR/server.out" \
         2> "$BATS_TEST_TMPDIR/server.err" 3>&- &
     server_pid=$!
     wait_for test -s "$BATS_TEST_TMPDIR/server.out"
@@ -118,10 +118,13 @@ server_says() {
     run mkfifo link
     assert_failure 1
     assert_output "mkfifo: cannot create fifo 'link': File exists"
-    run mkfifo -m 600 h
-    run stat -c "%F %a" h
-    assert_output "fifo 600"
-    rm f g h link
+    # -m gives the mode exactly: the umask does not apply to it.
+    run bash -c 'umask 077; mkfifo -m 666 h && stat -c "%F %a" h'
+    assert_output "fifo 666"
+    # The older call: mknod(path, S_IFIFO | mode, 0), as mknod(1) makes it.
+    run bash -c 'umask 022; mknod k p && stat -c "%F %a" k'
+    assert_output "fifo 644"
+    rm f g h k link
 }
 
 @test "mkfifo fails ENOENT, ENOTDIR, EACCES and ENAMETOOLONG as its contract says" {
@@ -133,6 +136,9 @@ server_says() {
     assert_output "mkfifo: cannot create fifo 'plain/f': Not a directory"
     run mkfifo "$(printf 'n%.0s' $(seq 256))"
     assert_output --regexp "^mkfifo: cannot create fifo 'n{256}': File name too long$"
+    # ...and so is a whole path of 4097 bytes or more, of short names.
+    run mkfifo "$(printf 'd/%.0s' $(seq 2100))f"
+    assert_output --regexp "^mkfifo: cannot create fifo '(d/){2100}f': File name too long$"
     # Root may write anywhere; nobody may not (in a directory it can reach).
     needs_root "to show EACCES as nobody"
     public_dir=$(mktemp -d /tmp/fifo-test.XXXXXX)
@@ -256,6 +262,26 @@ mkfifo: cannot create fifo 'fs/b': No space left on device"
     rm f
 }
 
+@test "an open without the permission the FIFO's mode grants fails EACCES at once, before any waiting" {
+    needs_root "to open as nobody"
+    public_dir=$(mktemp -d /tmp/fifo-test.XXXXXX)
+    chmod 755 "$public_dir"
+    mkfifo -m 600 "$public_dir/f"
+    # No partner: an open that got past the check would wait for ever.
+    run --separate-stderr as_nobody timeout 10 "$IPC_BIN/fifo_open" r "$public_dir/f"
+    assert_failure 1
+    assert_equal "$stderr" "fifo_open: open $public_dir/f: Permission denied"
+}
+
+@test "O_NONBLOCK given to open stays on the descriptor: a later read of an empty FIFO fails EAGAIN" {
+    mkfifo f
+    # A writer is there (the shell's <>), so the read is not end of file.
+    run bounded 10 bash -c 'exec 3<> f; dd if=f iflag=nonblock of=/dev/null count=1'
+    assert_failure 1
+    assert_line --index 0 "dd: error reading 'f': Resource temporarily unavailable"
+    rm f
+}
+
 @test "FIFO-09: a handler without SA_RESTART interrupts a waiting open with EINTR; with SA_RESTART the open goes on waiting" {
     mkfifo f
     run --separate-stderr bounded 10 fifo_open -t 100 r f
@@ -319,6 +345,8 @@ a second writer opened: poll reports nothing"
 }
 
 @test "FIFO-07: 4096-byte records written at once by 8 writers arrive whole, never mixed" {
+    run getconf PIPE_BUF .
+    assert_output 4096
     local c
     for c in a b c d e f g h; do        # 200 lines of 4095 times $c
         awk -v c="$c" 'BEGIN { s = sprintf("%4095s", ""); gsub(/ /, c, s)
@@ -367,6 +395,46 @@ y
 y
 y"
     rm f
+}
+
+@test "two readers share a FIFO's data; they do not both get it" {
+    mkfifo f
+    local r1 r2
+    cat f > out1 3>&- &
+    r1=$!
+    cat f > out2 3>&- &
+    r2=$!
+    bg_pids="$r1 $r2"
+    # Both wait in open before the writer comes, so both are readers.
+    wait_for grep -qx wait_for_partner "/proc/$r1/wchan"
+    wait_for grep -qx wait_for_partner "/proc/$r2/wchan"
+    run bounded 20 bash -c 'seq 100000 > f'
+    assert_success
+    wait $r1 $r2
+    bg_pids=
+    # 588895 bytes went in; as many came out, in all, not twice as many.
+    run bash -c 'cat out1 out2 | wc -c'
+    assert_output 588895
+    rm f
+}
+
+@test "a process holding both ends (O_RDWR) never sees end of file and never gets SIGPIPE" {
+    mkfifo f
+    # Its cat reads what it wrote, then waits on: it is a writer itself.
+    run bounded 10 bash -c 'exec 3<> f; echo x >&3; timeout 0.5 cat <&3; echo "cat $?"'
+    assert_output $'x\ncat 124'
+    # Its writes always find a reader: itself.
+    run bounded 10 bash -c 'exec 3<> f; exec 4> f; exec 3<&-; echo y >&4; echo "echo $?"'
+    assert_failure 141
+    run bounded 10 bash -c 'exec 3<> f; echo y >&3; echo "echo $?"'
+    assert_output "echo 0"
+    rm f
+}
+
+@test "a pipe can be opened by name through /proc/PID/fd on Linux" {
+    # cat opens, by name, the pipe its parent holds as standard input.
+    run bounded 10 bash -c 'echo hello | bash -c "cat /proc/\$\$/fd/0"'
+    assert_output hello
 }
 
 # --- tee and a FIFO: one stream, two readers ------------------------------
@@ -437,6 +505,29 @@ y"
     run cat a.out a.err b.out b.err
     assert_output "fifo_pair: open ba: not done within $ms ms
 fifo_pair: open ab: not done within $ms ms"
+    rm ab ba
+}
+
+@test "two peers that both send more than a FIFO holds before reading deadlock in write; -t bounds it" {
+    mkfifo ab ba
+    local ms=1500 a sa=0
+    [ "${VALGRIND:-}" != 1 ] || ms=10000
+    seq 20000 | fifo_pair -t "$ms" ba ab > a.out 2> a.err 3>&- &
+    a=$!
+    bg_pids=$a
+    # 108894 bytes each way, in the same order of opens.
+    run --separate-stderr bounded 30 bash -c "seq 20000 | fifo_pair -t $ms -w ab ba"
+    assert_failure 1
+    wait "$a" || sa=$?
+    bg_pids=
+    assert_equal "status $sa" "status 1"
+    # Both were stuck in write: the first whose time was up says so, and
+    # the other, still in write, then lost its reader (EPIPE), or its own
+    # time was up as well.
+    run bash -c 'tail -n 1 a.err; echo "$0"' "${stderr_lines[-1]}"
+    assert_output --regexp "^fifo_pair: write ab: (not done within $ms ms|Broken pipe)
+fifo_pair: write ba: (not done within $ms ms|Broken pipe)\$"
+    assert_output --partial "not done within $ms ms"
     rm ab ba
 }
 
@@ -625,7 +716,8 @@ fifo_server: lazy: nobody reads it; reply dropped"
 @test "malformed and oversized requests are rejected with a clear message, and the server carries on" {
     start_server
     printf '%s\n' 'hello' 'reply.1' ' 1' 'x 0' 'x 1000001' 'x 1y' 'x -1' \
-        '.hidden 1' 'requests 1' $'\e[2J\e[H 1' > "$dir/requests"
+        '.hidden 1' 'requests 1' $'\e[2J\e[H 1' "$(printf 'x%.0s' $(seq 60))" \
+        > "$dir/requests"
     head -c 5000 /dev/zero | tr '\0' a > long
     echo >> long
     cat long > "$dir/requests"
@@ -642,6 +734,7 @@ fifo_server: rejected request 'x -1': COUNT must be a number from 1 to 1000000
 fifo_server: rejected request '.hidden 1': NAME must be a plain file name
 fifo_server: rejected request 'requests 1': NAME is the server's own FIFO
 fifo_server: rejected request '?[2J?[H 1': NAME must be a plain file name
+fifo_server: rejected request 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...': want 'NAME COUNT'
 fifo_server: rejected a request longer than 4096 bytes"
     stop_server INT
     assert_dir_not_exists "$dir"
@@ -807,6 +900,14 @@ fifo_server: rejected a request longer than 4096 bytes"
         stop_server "$sig"
         assert_dir_not_exists "$dir"
     done
+    # A SIGHUP ignored at the start (nohup) stays ignored: the server
+    # serves on after it, and dies of the SIGTERM that follows, not 129.
+    server_env=--ignore-signal=HUP start_server
+    kill -HUP "$server_pid"
+    run bounded 30 fifo_client "$dir"
+    assert_output 0
+    stop_server TERM
+    assert_dir_not_exists "$dir"
 }
 
 @test "a server that fails after making its names removes them (exit status 1)" {
@@ -854,6 +955,14 @@ fifo_server: rejected a request longer than 4096 bytes"
     run --separate-stderr fifo_server -d missing
     assert_failure 1
     assert_equal "$stderr" "fifo_server: open missing: No such file or directory"
+    # One its group may write to is accepted: a service shared with a group.
+    mkdir -m 770 group
+    start_server -d group
+    run bounded 30 fifo_client group
+    assert_output 0
+    stop_server TERM
+    rm group/seq
+    rmdir group
     needs_root "to give a directory to another user"
     mkdir theirs
     chown nobody theirs
