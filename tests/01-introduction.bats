@@ -199,7 +199,42 @@ start_demo() {
     kill -KILL "$demo_pid"
     wait "$demo_pid" || true
     assert_fifo_exists "$demo_dir/fifo"      # the litter the chapter warns of
+    # ...which the next run trips over: the name is taken (EEXIST).
+    run mkfifo "$demo_dir/fifo"
+    assert_failure 1
+    assert_output "mkfifo: cannot create fifo '$demo_dir/fifo': File exists"
     rm "$demo_dir/fifo" && rmdir "$demo_dir"  # so the audit passes
+}
+
+@test "litter: the socket file of a server killed by SIGKILL stays, and the next bind to it fails EADDRINUSE" {
+    cd "$BATS_TEST_TMPDIR"
+    socat UNIX-LISTEN:"$BATS_TEST_TMPDIR/sock",mode=600 /dev/null 3>&- &
+    local pid=$!
+    wait_for grep -q "$BATS_TEST_TMPDIR/sock" /proc/net/unix
+    kill -KILL "$pid"
+    wait "$pid" || true
+    assert_socket_exists sock
+    # (socat would refuse the name itself, before any bind: Perl binds.)
+    run perl -MSocket -e '
+        socket(my $s, PF_UNIX, SOCK_STREAM, 0) or die "socket: $!\n";
+        bind($s, pack_sockaddr_un($ARGV[0])) or die "bind $ARGV[0]: $!\n"' sock
+    assert_failure 98                       # perl's die: the errno
+    assert_output "bind sock: Address already in use"
+    rm sock
+}
+
+@test "cleanup removes a registered name whatever is there at exit: why a name is registered only once created" {
+    export TMPDIR=$BATS_TEST_TMPDIR
+    start_demo env --default-signal=INT cleanup_demo
+    # Someone else's object now holds the name of ours.
+    rm "$demo_dir/fifo"
+    echo theirs > "$demo_dir/fifo"
+    run mkfifo "$demo_dir/fifo"             # a create fails: EEXIST
+    assert_output "mkfifo: cannot create fifo '$demo_dir/fifo': File exists"
+    kill -TERM "$demo_pid"
+    wait "$demo_pid" || true
+    # The remover went by name: their file went, and the directory with it.
+    assert_dir_not_exists "$demo_dir"
 }
 
 # --- measuring: bench_limits and the benchmark harness --------------------------

@@ -34,7 +34,7 @@ start_server() {
     # Empty it first: the background job truncates it only once it runs,
     # and an earlier server's output must not pass for this one's.
     : > "$BATS_TEST_TMPDIR/server.out"
-    env --default-signal=INT fifo_server "$@" > "$BATS_TEST_TMPDIR/server.out" \
+    env --default-signal=INT ${server_env:-} fifo_server "$@" > "$BATS_TEST_TMPDIR/server.out" \
         2> "$BATS_TEST_TMPDIR/server.err" 3>&- &
     server_pid=$!
     wait_for test -s "$BATS_TEST_TMPDIR/server.out"
@@ -67,7 +67,7 @@ server_says() {
 # --- usage and arguments -------------------------------------------------
 
 @test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
-    assert_usage_conventions fifo_open fifo_table fifo_poll fifo_server fifo_client
+    assert_usage_conventions fifo_open fifo_table fifo_poll fifo_pair fifo_server fifo_client
 }
 
 @test "bad arguments give a one-line error and status 2" {
@@ -94,6 +94,11 @@ server_says() {
     run -2 fifo_server extra
     run -2 fifo_server -t 100
     run -2 fifo_table extra
+    run --separate-stderr fifo_pair -t 0 a b
+    assert_failure 2
+    assert_equal "$stderr" "fifo_pair: timeout: '0' is not a number from 1 to 3600000"
+    run -2 fifo_pair a
+    run -2 fifo_pair a b c
     run -2 fifo_server -x
 }
 
@@ -113,10 +118,13 @@ server_says() {
     run mkfifo link
     assert_failure 1
     assert_output "mkfifo: cannot create fifo 'link': File exists"
-    run mkfifo -m 600 h
-    run stat -c "%F %a" h
-    assert_output "fifo 600"
-    rm f g h link
+    # -m gives the mode exactly: the umask does not apply to it.
+    run bash -c 'umask 077; mkfifo -m 666 h && stat -c "%F %a" h'
+    assert_output "fifo 666"
+    # The older call: mknod(path, S_IFIFO | mode, 0), as mknod(1) makes it.
+    run bash -c 'umask 022; mknod k p && stat -c "%F %a" k'
+    assert_output "fifo 644"
+    rm f g h k link
 }
 
 @test "mkfifo fails ENOENT, ENOTDIR, EACCES and ENAMETOOLONG as its contract says" {
@@ -128,6 +136,9 @@ server_says() {
     assert_output "mkfifo: cannot create fifo 'plain/f': Not a directory"
     run mkfifo "$(printf 'n%.0s' $(seq 256))"
     assert_output --regexp "^mkfifo: cannot create fifo 'n{256}': File name too long$"
+    # ...and so is a whole path of 4097 bytes or more, of short names.
+    run mkfifo "$(printf 'd/%.0s' $(seq 2100))f"
+    assert_output --regexp "^mkfifo: cannot create fifo '(d/){2100}f': File name too long$"
     # Root may write anywhere; nobody may not (in a directory it can reach).
     needs_root "to show EACCES as nobody"
     public_dir=$(mktemp -d /tmp/fifo-test.XXXXXX)
@@ -135,6 +146,32 @@ server_says() {
     run as_nobody mkfifo "$public_dir/f"
     assert_failure 1
     assert_output "mkfifo: cannot create fifo '$public_dir/f': Permission denied"
+}
+
+# own_mounts CMD...: CMD in a mount namespace of its own, where it may
+# mount a file system (as root, or as root of a new user namespace); the
+# mounts vanish with it, so nothing is left to unmount after a failure.
+own_mounts() {
+    if unshare -m true 2>/dev/null; then unshare -m "$@"; else unshare -rm "$@"; fi
+}
+
+@test "mkfifo fails ENOSPC with no inode left and EROFS on a read-only file system; a FIFO's data takes no room there" {
+    unshare -m true 2>/dev/null || unshare -rm true 2>/dev/null ||
+        skip "cannot make a mount namespace here"
+    mkdir fs
+    # A tmpfs of 2 inodes (its root directory takes one) and one page:
+    # a FIFO fits, and holds 64 KiB, but a second FIFO does not fit.
+    run own_mounts bash -c '
+        mount -t tmpfs -o nr_inodes=2,size=4k tmpfs fs || exit 9
+        mkfifo fs/a && exec 3<> fs/a && head -c 65536 /dev/zero >&3 &&
+        stat -c "%F, size %s, blocks %b" fs/a && mkfifo fs/b'
+    assert_failure 1
+    assert_output "fifo, size 0, blocks 0
+mkfifo: cannot create fifo 'fs/b': No space left on device"
+    run own_mounts bash -c 'mount -t tmpfs -o ro tmpfs fs || exit 9; mkfifo fs/c'
+    assert_failure 1
+    assert_output "mkfifo: cannot create fifo 'fs/c': Read-only file system"
+    rmdir fs
 }
 
 @test "the shell uses a FIFO like a pipe: mkfifo, echo > f, cat f" {
@@ -225,6 +262,26 @@ server_says() {
     rm f
 }
 
+@test "an open without the permission the FIFO's mode grants fails EACCES at once, before any waiting" {
+    needs_root "to open as nobody"
+    public_dir=$(mktemp -d /tmp/fifo-test.XXXXXX)
+    chmod 755 "$public_dir"
+    mkfifo -m 600 "$public_dir/f"
+    # No partner: an open that got past the check would wait for ever.
+    run --separate-stderr as_nobody timeout 10 "$IPC_BIN/fifo_open" r "$public_dir/f"
+    assert_failure 1
+    assert_equal "$stderr" "fifo_open: open $public_dir/f: Permission denied"
+}
+
+@test "O_NONBLOCK given to open stays on the descriptor: a later read of an empty FIFO fails EAGAIN" {
+    mkfifo f
+    # A writer is there (the shell's <>), so the read is not end of file.
+    run bounded 10 bash -c 'exec 3<> f; dd if=f iflag=nonblock of=/dev/null count=1'
+    assert_failure 1
+    assert_line --index 0 "dd: error reading 'f': Resource temporarily unavailable"
+    rm f
+}
+
 @test "FIFO-09: a handler without SA_RESTART interrupts a waiting open with EINTR; with SA_RESTART the open goes on waiting" {
     mkfifo f
     run --separate-stderr bounded 10 fifo_open -t 100 r f
@@ -288,6 +345,8 @@ a second writer opened: poll reports nothing"
 }
 
 @test "FIFO-07: 4096-byte records written at once by 8 writers arrive whole, never mixed" {
+    run getconf PIPE_BUF .
+    assert_output 4096
     local c
     for c in a b c d e f g h; do        # 200 lines of 4095 times $c
         awk -v c="$c" 'BEGIN { s = sprintf("%4095s", ""); gsub(/ /, c, s)
@@ -338,6 +397,178 @@ y"
     rm f
 }
 
+@test "two readers share a FIFO's data; they do not both get it" {
+    mkfifo f
+    local r1 r2
+    cat f > out1 3>&- &
+    r1=$!
+    cat f > out2 3>&- &
+    r2=$!
+    bg_pids="$r1 $r2"
+    # Both wait in open before the writer comes, so both are readers.
+    wait_for grep -qx wait_for_partner "/proc/$r1/wchan"
+    wait_for grep -qx wait_for_partner "/proc/$r2/wchan"
+    run bounded 20 bash -c 'seq 100000 > f'
+    assert_success
+    wait $r1 $r2
+    bg_pids=
+    # 588895 bytes went in; as many came out, in all, not twice as many.
+    run bash -c 'cat out1 out2 | wc -c'
+    assert_output 588895
+    rm f
+}
+
+@test "a process holding both ends (O_RDWR) never sees end of file and never gets SIGPIPE" {
+    mkfifo f
+    # Its cat reads what it wrote, then waits on: it is a writer itself.
+    run bounded 10 bash -c 'exec 3<> f; echo x >&3; timeout 0.3 cat <&3; echo "cat $?"'
+    assert_output $'x\ncat 124'
+    # Its writes always find a reader: itself.
+    run bounded 10 bash -c 'exec 3<> f; exec 4> f; exec 3<&-; echo y >&4; echo "echo $?"'
+    assert_failure 141
+    run bounded 10 bash -c 'exec 3<> f; echo y >&3; echo "echo $?"'
+    assert_output "echo 0"
+    rm f
+}
+
+@test "a pipe can be opened by name through /proc/PID/fd on Linux" {
+    # cat opens, by name, the pipe its parent holds as standard input.
+    run bounded 10 bash -c 'echo hello | bash -c "cat /proc/\$\$/fd/0"'
+    assert_output hello
+}
+
+# --- tee and a FIFO: one stream, two readers ------------------------------
+
+@test "tee and a FIFO duplicate a stream: both consumers get the same bytes (the book's checksums)" {
+    mkfifo copy
+    cat copy > second 3>&- &
+    bg_pids=$!
+    run bounded 20 bash -c 'seq 100000 | tee copy | cat > first'
+    assert_success
+    wait "$bg_pids"
+    bg_pids=
+    run -0 cmp first second
+    run -0 bash -c 'seq 100000 | cmp - first'
+    run sha256sum < second
+    assert_output "b2bc7d3f8b652d2ec96865b68ad8f80e22cca174abe1aed7889e242a747d590f  -"
+    # The start order is free: here tee comes first, and waits in open.
+    seq 100000 | tee copy > first 3>&- &
+    bg_pids=$!
+    wait_for grep -qx wait_for_partner "/proc/$bg_pids/wchan"
+    run bounded 20 cat copy
+    assert_success
+    wait "$bg_pids"
+    bg_pids=
+    assert_equal "$output" "$(seq 100000)"
+    run -0 bash -c 'seq 100000 | cmp - first'
+    rm copy
+}
+
+@test "tee and a FIFO: a consumer that stops reading stops tee; one that leaves kills it (SIGPIPE), unless tee -p" {
+    mkfifo copy
+    seq 200000 > in                     # 1288895 bytes
+    # The FIFO's reader (this bash, <>) never reads: tee fills the FIFO,
+    # then waits in write and passes nothing more on, until timeout.
+    run bounded 10 bash -c 'exec 4<> copy; timeout 0.3 tee copy < in > first'
+    assert_failure 124
+    local size
+    size=$(stat -c %s first)
+    # The FIFO's 65536 bytes, plus the one block tee had passed on.
+    [ "$size" -ge 65536 ] && [ "$size" -lt 131072 ]
+    # A reader that leaves early: tee dies of SIGPIPE, and the first
+    # consumer misses the rest...
+    head -c 10 copy > /dev/null 3>&- &
+    bg_pids=$!
+    run bounded 20 bash -c 'seq 100000 | tee copy | wc -l; echo "tee ${PIPESTATUS[1]}"'
+    assert_line --index 1 "tee 141"
+    [ "${lines[0]}" -lt 100000 ]
+    wait "$bg_pids"
+    # ...but with -p tee carries on with the outputs that are left.
+    head -c 10 copy > /dev/null 3>&- &
+    bg_pids=$!
+    run bounded 20 bash -c 'seq 100000 | tee -p copy | wc -l; echo "tee ${PIPESTATUS[1]}"'
+    assert_output $'100000\ntee 0'
+    wait "$bg_pids"
+    bg_pids=
+    rm copy
+}
+
+# --- two FIFOs, both ways: the order of the opens --------------------------
+
+@test "two processes that open two FIFOs in opposite orders deadlock in open; -t bounds it" {
+    mkfifo ab ba
+    local ms=1000 a b sa=0 sb=0
+    [ "${VALGRIND:-}" != 1 ] || ms=10000    # both must start in time
+    # Each reads first: A waits in open(ba) for B, B in open(ab) for A.
+    echo from A | fifo_pair -t "$ms" ba ab > a.out 2> a.err 3>&- &
+    a=$!
+    echo from B | fifo_pair -t "$ms" ab ba > b.out 2> b.err 3>&- &
+    b=$!
+    bg_pids="$a $b"
+    wait_for grep -qx wait_for_partner "/proc/$a/wchan"
+    wait_for grep -qx wait_for_partner "/proc/$b/wchan"
+    wait "$a" || sa=$?
+    wait "$b" || sb=$?
+    bg_pids=
+    assert_equal "status $sa $sb" "status 1 1"
+    # Neither got past its first open.
+    run cat a.out a.err b.out b.err
+    assert_output "fifo_pair: open ba: not done within $ms ms
+fifo_pair: open ab: not done within $ms ms"
+    rm ab ba
+}
+
+@test "two peers that both send more than a FIFO holds before reading deadlock in write; -t bounds it" {
+    mkfifo ab ba
+    local ms=1000 a sa=0
+    [ "${VALGRIND:-}" != 1 ] || ms=10000
+    seq 20000 | fifo_pair -t "$ms" ba ab > a.out 2> a.err 3>&- &
+    a=$!
+    bg_pids=$a
+    # 108894 bytes each way, in the same order of opens.
+    run --separate-stderr bounded 30 bash -c "seq 20000 | fifo_pair -t $ms -w ab ba"
+    assert_failure 1
+    wait "$a" || sa=$?
+    bg_pids=
+    assert_equal "status $sa" "status 1"
+    # Both were stuck in write: the first whose time was up says so, and
+    # the other, still in write, then lost its reader (EPIPE), or its own
+    # time was up as well.
+    run bash -c 'tail -n 1 a.err; echo "$0"' "${stderr_lines[-1]}"
+    assert_output --regexp "^fifo_pair: write ab: (not done within $ms ms|Broken pipe)
+fifo_pair: write ba: (not done within $ms ms|Broken pipe)\$"
+    assert_output --partial "not done within $ms ms"
+    rm ab ba
+}
+
+@test "two FIFOs opened in the same order, or one read open with O_NONBLOCK, do not deadlock" {
+    mkfifo ab ba
+    # B opens in A's order: its writing end, ba, first.
+    echo from A | fifo_pair -t 20000 ba ab > a.out 2> a.err 3>&- &
+    bg_pids=$!
+    run --separate-stderr bounded 30 bash -c 'echo from B | fifo_pair -t 20000 -w ab ba'
+    assert_success
+    assert_output "from A"
+    assert_equal "$stderr" $'fifo_pair: opened ba for writing\nfifo_pair: opened ab for reading'
+    wait "$bg_pids"
+    run cat a.out a.err
+    assert_output $'from B\nfifo_pair: opened ba for reading\nfifo_pair: opened ab for writing'
+    # Opposite orders, but A's read open does not wait (O_NONBLOCK); its
+    # poll waits for B's writer, so it still gets B's whole message.
+    printf 'from A\n%.0s' $(seq 1000) | fifo_pair -t 20000 -n ba ab > a.out 2> a.err 3>&- &
+    bg_pids=$!
+    run --separate-stderr bounded 30 bash -c 'seq 20000 | fifo_pair -t 20000 ab ba'
+    assert_success
+    assert_equal "${#lines[@]}" 1000
+    assert_equal "$stderr" $'fifo_pair: opened ab for reading\nfifo_pair: opened ba for writing'
+    wait "$bg_pids"
+    bg_pids=
+    run -0 bash -c 'seq 20000 | cmp - a.out'
+    run cat a.err
+    assert_output $'fifo_pair: opened ba for reading\nfifo_pair: opened ab for writing'
+    rm ab ba
+}
+
 # --- the sequence-number service -----------------------------------------
 
 @test "fifo_server makes a private 0700 directory under TMPDIR holding the FIFO requests, mode 0600" {
@@ -378,9 +609,17 @@ y"
     run bounded 30 fifo_client seq
     assert_output 13
     # A second server is refused; the counter outlives SIGKILL.
-    run --separate-stderr fifo_server -d seq
+    run --separate-stderr bounded 10 fifo_server -d seq
     assert_failure 1
     assert_equal "$stderr" "fifo_server: a server is already running in $BATS_TEST_TMPDIR/seq"
+    # What its flock(LOCK_EX | LOCK_NB) met, as Perl prints it: EWOULDBLOCK,
+    # which on Linux is EAGAIN.
+    run perl -MFcntl=:flock -MPOSIX -e '
+        open(my $f, "<", $ARGV[0]) or die "open: $!\n";
+        flock($f, LOCK_EX | LOCK_NB) and die "got the lock\n";
+        printf "%s, errno %d: EWOULDBLOCK %d, EAGAIN %d\n", $!, $!,
+               EWOULDBLOCK, EAGAIN' seq/seq
+    assert_output "Resource temporarily unavailable, errno 11: EWOULDBLOCK 11, EAGAIN 11"
     run server_said
     assert_output "fifo_server: rejected request 'hello': want 'NAME COUNT'
 fifo_server: rejected request '../secret 1': NAME must be a plain file name
@@ -487,7 +726,8 @@ fifo_server: lazy: nobody reads it; reply dropped"
 @test "malformed and oversized requests are rejected with a clear message, and the server carries on" {
     start_server
     printf '%s\n' 'hello' 'reply.1' ' 1' 'x 0' 'x 1000001' 'x 1y' 'x -1' \
-        '.hidden 1' 'requests 1' $'\e[2J\e[H 1' > "$dir/requests"
+        '.hidden 1' 'requests 1' $'\e[2J\e[H 1' "$(printf 'x%.0s' $(seq 60))" \
+        > "$dir/requests"
     head -c 5000 /dev/zero | tr '\0' a > long
     echo >> long
     cat long > "$dir/requests"
@@ -504,6 +744,7 @@ fifo_server: rejected request 'x -1': COUNT must be a number from 1 to 1000000
 fifo_server: rejected request '.hidden 1': NAME must be a plain file name
 fifo_server: rejected request 'requests 1': NAME is the server's own FIFO
 fifo_server: rejected request '?[2J?[H 1': NAME must be a plain file name
+fifo_server: rejected request 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...': want 'NAME COUNT'
 fifo_server: rejected a request longer than 4096 bytes"
     stop_server INT
     assert_dir_not_exists "$dir"
@@ -541,7 +782,7 @@ fifo_server: rejected request 'garbage': want 'NAME COUNT'"
 @test "clients that never read their FIFO delay nobody: 200 clients behind 3 of them are all served" {
     start_server
     local i n=200 pids=
-    [ "${VALGRIND:-}" != 1 ] || n=20        # 200 valgrinds would not fit
+    [ "${VALGRIND:-}" != 1 ] || n=5         # 200 valgrinds would not fit
     for i in 1 2 3; do
         mkfifo "$dir/silent$i"
         printf '\nsilent%d 1\n' "$i" > "$dir/requests"
@@ -568,11 +809,12 @@ fifo_server: silent3: nobody reads it; reply dropped"
 @test "clients killed mid-request (SIGKILL, SIGTERM) do not stop the server, which removes the FIFO left behind" {
     start_server
     kill -STOP "$server_pid"            # requests wait in the FIFO
-    fifo_client -v "$dir" > /dev/null 2> killed.err 3>&- &
+    # (-t: time to spare, so that neither gives up before it is killed)
+    fifo_client -v -t 60000 "$dir" > /dev/null 2> killed.err 3>&- &
     local killed=$!
     bg_pids=$killed
     wait_for grep -q sent killed.err       # its request is in the FIFO
-    fifo_client -v "$dir" > /dev/null 2> termed.err 3>&- &
+    fifo_client -v -t 60000 "$dir" > /dev/null 2> termed.err 3>&- &
     local termed=$!
     bg_pids="$killed $termed"
     wait_for grep -q sent termed.err       # and this one after it
@@ -669,6 +911,14 @@ fifo_server: rejected a request longer than 4096 bytes"
         stop_server "$sig"
         assert_dir_not_exists "$dir"
     done
+    # A SIGHUP ignored at the start (nohup) stays ignored: the server
+    # serves on after it, and dies of the SIGTERM that follows, not 129.
+    server_env=--ignore-signal=HUP start_server
+    kill -HUP "$server_pid"
+    run bounded 30 fifo_client "$dir"
+    assert_output 0
+    stop_server TERM
+    assert_dir_not_exists "$dir"
 }
 
 @test "a server that fails after making its names removes them (exit status 1)" {
@@ -716,6 +966,14 @@ fifo_server: rejected a request longer than 4096 bytes"
     run --separate-stderr fifo_server -d missing
     assert_failure 1
     assert_equal "$stderr" "fifo_server: open missing: No such file or directory"
+    # One its group may write to is accepted: a service shared with a group.
+    mkdir -m 770 group
+    start_server -d group
+    run bounded 30 fifo_client group
+    assert_output 0
+    stop_server TERM
+    rm group/seq
+    rmdir group
     needs_root "to give a directory to another user"
     mkdir theirs
     chown nobody theirs
@@ -828,27 +1086,33 @@ fifo_server: rejected a request longer than 4096 bytes"
     assert_dir_not_exists "$dir"
 }
 
-@test "the server writes only into FIFOs of its directory: regular files and symbolic links are refused" {
+@test "the server writes only into FIFOs of its directory: regular files and symbolic links (O_NOFOLLOW: ELOOP) are refused" {
     start_server
     echo precious > "$dir/victim"
     ln -s victim "$dir/link"
+    # A link even to a FIFO with a reader, which the server could open.
+    mkfifo "$dir/real"
+    ln -s real "$dir/fifolink"
+    exec 5<> "$dir/real"
     mkdir "$dir/sub"
-    printf '%s\n' 'victim 1' 'link 1' 'sub 1' > "$dir/requests"
+    printf '%s\n' 'victim 1' 'link 1' 'fifolink 1' 'sub 1' > "$dir/requests"
     run bounded 30 fifo_client "$dir"
     assert_output 0
+    exec 5>&-
     run server_said
     assert_output "fifo_server: victim: not a FIFO; reply dropped
 fifo_server: open link: Too many levels of symbolic links
+fifo_server: open fifolink: Too many levels of symbolic links
 fifo_server: open sub: Is a directory"
     run cat "$dir/victim"
     assert_output precious
-    rm "$dir/victim" "$dir/link"
+    rm "$dir/victim" "$dir/link" "$dir/real" "$dir/fifolink"
     rmdir "$dir/sub"
     stop_server TERM
     assert_dir_not_exists "$dir"
 }
 
-@test "the client writes through no planted link: a world-writable directory, a link or file at requests" {
+@test "the client writes through no planted link: a world-writable directory, a link (O_NOFOLLOW: ELOOP) or file at requests" {
     echo precious > victim
     # A directory every user may write to (like /tmp): refused outright.
     mkdir open

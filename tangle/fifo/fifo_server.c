@@ -234,6 +234,24 @@ static void answer(struct server *s, char *line)
         warn("close %s", name);
 }
 
+static size_t answer_lines(struct server *s, char *buf, size_t len,
+                           int *skipping)
+{
+    char *line = buf, *nl;
+
+    while ((nl = memchr(line, '\n', (size_t)(buf + len - line))) != NULL) {
+        *nl = '\0';
+        if (*skipping)
+            *skipping = 0;      /* that was the end of the long one */
+        else if (*line != '\0')
+            answer(s, line);
+        line = nl + 1;
+    }
+    len = (size_t)(buf + len - line);
+    memmove(buf, line, len);
+    return len;
+}
+
 static void serve(struct server *s)
 {
     char buf[REQUEST_MAX];
@@ -249,18 +267,7 @@ static void serve(struct server *s)
             err(1, "read %s", REQUESTS);
         if (n == 0)             /* impossible while we hold a writer */
             errx(1, "read %s: unexpected end of file", REQUESTS);
-        len += (size_t)n;
-        char *line = buf, *nl;
-        while ((nl = memchr(line, '\n', (size_t)(buf + len - line))) != NULL) {
-            *nl = '\0';
-            if (skipping)
-                skipping = 0;           /* that was the end of the long one */
-            else if (*line != '\0')
-                answer(s, line);
-            line = nl + 1;
-        }
-        len = (size_t)(buf + len - line);
-        memmove(buf, line, len);
+        len = answer_lines(s, buf, len + (size_t)n, &skipping);
         if (len == sizeof buf) {
             if (!skipping)
                 warnx("rejected a request longer than %d bytes", REQUEST_MAX);
@@ -291,6 +298,17 @@ static void sweep(const struct server *s, const char *dir)
     }
     if (closedir(d) == -1)
         warn("closedir %s", dir);
+}
+
+static void die_of(int sig)
+{
+    sigset_t only;
+
+    sigemptyset(&only);
+    sigaddset(&only, sig);
+    if (signal(sig, SIG_DFL) == SIG_ERR || raise(sig) != 0)
+        return;
+    (void)sigprocmask(SIG_UNBLOCK, &only, NULL);    /* dies here */
 }
 
 int main(int argc, char *argv[])
@@ -358,13 +376,6 @@ int main(int argc, char *argv[])
     if (close(s.dfd) == -1)
         warn("close %s", dir);
     cleanup_run();
-    {
-        sigset_t only;
-        sigemptyset(&only);
-        sigaddset(&only, stop_signal);
-        signal(stop_signal, SIG_DFL);
-        raise(stop_signal);
-        sigprocmask(SIG_UNBLOCK, &only, NULL);  /* dies here */
-    }
-    return 1;
+    die_of(stop_signal);
+    return 1;                               /* not reached */
 }
