@@ -335,6 +335,9 @@ END {
         if (k in target && target[k] != m) target[k] = "?"
         else target[k] = m
     }
+    # in a fixed order, so that a chunk's footer does not change (and
+    # perhaps overflow the PDF's line) when an unrelated chunk does
+    PROCINFO["sorted_in"] = "@ind_str_asc"
     for (k in target) {
         if (target[k] == "?") continue
         split(k, f, SUBSEP)
