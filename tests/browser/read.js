@@ -754,6 +754,12 @@ async function main(browser, check) {
     }
     errors.forEach((e) => fail(`script error: ${e}`));
     await context.close();
+    // on a phone, where a use's button may be off to the right of code
+    // that scrolls, each closed peek keeps its row below the code
+    const phone = await open({ viewport: PHONE });
+    const rows = await phone.page.evaluate(() => [...document.querySelectorAll("details.peek:not([open]) > summary")].slice(0, 50).filter((s) => !s.checkVisibility()).length);
+    if (rows) fail(`phone: ${rows} of the first 50 closed peeks show no row to open them by`);
+    await phone.context.close();
     break;
   }
   case "files": {
