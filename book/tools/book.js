@@ -4,6 +4,7 @@
 // beyond one localStorage key (and that may fail from file://: ignored).
 (function () {
   "use strict";
+  if (window.performance && performance.mark) performance.mark("book-js-start");
   var root = document.documentElement;
   var KEY = "ipc-book-theme";
 
@@ -174,22 +175,380 @@
       filterContents(ws);
     });
   });
-  document.addEventListener("keydown", function (e) {
-    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
-    var t = e.target;
-    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
-    var boxes = Array.prototype.slice.call(document.querySelectorAll(".filter input"));
-    if (!boxes.length) return;
+  // ---------------------------------------------------------------- peeks
+  // A peek holds only links to the chunk it shows: its code is copied in
+  // from the chunk's parts when it is first opened (so the browser's find
+  // does not meet every chunk twice).
+  function partsOf(label) {
+    var parts = [], seen = {};
+    for (var c = document.getElementById(label); c && !seen[c.id]; ) {
+      seen[c.id] = true;
+      parts.push(c);
+      var nx = c.querySelector(":scope > .chunk-head > .chunk-next");
+      c = nx ? document.getElementById(nx.getAttribute("href").slice(1)) : null;
+    }
+    return parts;
+  }
+  function fillPeek(d) {
+    if (d.querySelector("div.sourceCode")) return;
+    var parts = partsOf(d.getAttribute("data-peek"));
+    if (!parts.length) return;
+    var box = parts[0].querySelector(":scope > div.sourceCode").cloneNode(false);
+    var pre = parts[0].querySelector(":scope > div.sourceCode > pre").cloneNode(false);
+    var code = parts[0].querySelector(":scope > div.sourceCode > pre > code").cloneNode(false);
+    parts.forEach(function (p, i) {
+      var c = p.querySelector(":scope > div.sourceCode > pre > code");
+      if (!c) return;
+      if (i > 0) code.appendChild(document.createTextNode("\n"));
+      for (var n = c.firstChild; n; n = n.nextSibling) code.appendChild(n.cloneNode(true));
+    });
+    pre.appendChild(code); box.appendChild(pre);
+    d.insertBefore(box, d.querySelector(".peek-foot"));
+  }
+  // beside each use in a chunk's code, a button that opens its peek (the
+  // button's words are CSS, so the code's text stays the code)
+  function peekOf(use) {
+    var chunk = use.closest(".chunk");
+    return chunk && chunk.querySelector(':scope > .peeks > details.peek[data-peek="' + use.getAttribute("href").slice(1) + '"]');
+  }
+  document.querySelectorAll(".chunk > div.sourceCode a.chunk-use").forEach(function (use) {
+    if (!peekOf(use)) return;
+    var b = document.createElement("button");
+    b.type = "button"; b.className = "peek-toggle";
+    b.setAttribute("aria-expanded", "false");
+    b.setAttribute("aria-label", "peek at chunk " + (use.querySelector(".chunk-num") || {}).textContent + " here");
+    use.parentNode.insertBefore(b, use.nextSibling);
+  });
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("button.peek-toggle");
+    if (!b) return;
+    var d = peekOf(b.previousElementSibling);
+    if (!d) return;
+    fillPeek(d);
+    d.open = !d.open;
+    b.setAttribute("aria-expanded", d.open ? "true" : "false");
+    if (d.open) d.scrollIntoView({ block: "nearest" });
+  });
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (!(d.matches && d.matches("details.peek"))) return;
+    if (d.open) fillPeek(d);
+    var chunk = d.closest(".chunk");
+    chunk && chunk.querySelectorAll(":scope > div.sourceCode button.peek-toggle").forEach(function (b) {
+      if (peekOf(b.previousElementSibling) === d) b.setAttribute("aria-expanded", d.open ? "true" : "false");
+    });
+  }, true);
+  // a footer cut short opens in full on a click (not on its links)
+  document.addEventListener("click", function (e) {
+    var f = e.target.closest && e.target.closest(".chunk-foot");
+    if (f && !e.target.closest("a")) f.classList.toggle("full");
+  });
+  // open with a click, filled at once (the toggle event comes later)
+  document.addEventListener("click", function (e) {
+    var s = e.target.closest && e.target.closest("details.peek > summary");
+    if (s) fillPeek(s.parentNode);
+  });
+
+  // --------------------------------------------------- whole tangled files
+  // A file is put together from its chunks as notangle does: each use
+  // replaced by the chunk's parts, indented as the use is.  The viewer
+  // shows it over the page, to read, download or open as plain text.
+  function chunkLines(label, indent, out, depth) {
+    if (depth > 50) return;
+    partsOf(label).forEach(function (p) {
+      var code = p.querySelector(":scope > div.sourceCode > pre > code");
+      if (!code) return;
+      var lines = [], cur = [];
+      // the code's top-level spans are its lines
+      for (var n = code.firstChild; n; n = n.nextSibling) {
+        if (n.nodeType === 1 && n.tagName === "SPAN") lines.push(n);
+      }
+      lines.forEach(function (line) {
+        var use = line.querySelector("a.chunk-use");
+        if (use) {
+          var t = line.textContent, ut = use.textContent;
+          chunkLines(use.getAttribute("href").slice(1), indent + t.slice(0, t.length - ut.length), out, depth + 1);
+        } else {
+          var t = line.textContent;
+          out.push(t === "" ? "" : indent + t);   // notangle indents no empty line
+        }
+      });
+    });
+  }
+  function fileText(link) {
+    var out = [];
+    chunkLines(link.getAttribute("href").slice(1), "", out, 0);
+    return out.join("\n") + "\n";
+  }
+  var viewer = null;
+  function openFile(link) {
+    var name = link.getAttribute("data-file"), text = fileText(link);
+    if (!viewer) {
+      viewer = document.createElement("div");
+      viewer.id = "file-viewer"; viewer.className = "overlay"; viewer.hidden = true;
+      viewer.setAttribute("role", "dialog"); viewer.setAttribute("aria-modal", "true");
+      viewer.innerHTML = '<div class="overlay-box"><div class="overlay-bar"><strong class="file-name"></strong>' +
+        ' <a class="file-download" download>Download</a> <a class="file-raw" target="_blank" rel="noopener">Plain text</a>' +
+        ' <button type="button" class="overlay-close" aria-label="Close">✕</button></div><pre class="file-text"></pre></div>';
+      document.body.appendChild(viewer);
+      viewer.addEventListener("click", function (e) {
+        if (e.target === viewer || e.target.closest(".overlay-close")) closeFile();
+      });
+      viewer.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); closeFile(); } });
+    }
+    var old = viewer.getAttribute("data-url");
+    if (old) URL.revokeObjectURL(old);
+    var url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+    viewer.setAttribute("data-url", url);
+    viewer.querySelector(".file-name").textContent = "tangle/" + name;
+    var dl = viewer.querySelector(".file-download");
+    dl.href = url; dl.setAttribute("download", name.split("/").pop());
+    viewer.querySelector(".file-raw").href = url;
+    viewer.querySelector(".file-text").textContent = text;
+    viewer.hidden = false;
+    viewer.returnFocus = document.activeElement;
+    viewer.querySelector(".overlay-close").focus();
+  }
+  function closeFile() {
+    if (!viewer || viewer.hidden) return;
+    viewer.hidden = true;
+    if (viewer.returnFocus && viewer.returnFocus.focus) viewer.returnFocus.focus();
+  }
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a.chunk-file[data-file]");
+    if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
-    // the box in view, else the chunk index's
-    var inView = boxes.filter(function (b) {
-      var r = b.closest("section") ? b.closest("section").getBoundingClientRect() : b.getBoundingClientRect();
-      return r.bottom > 0 && r.top < window.innerHeight;
-    })[0];
-    var box = inView || boxes[0];
-    if (!inView) box.scrollIntoView({ block: "center" });
-    box.focus();
-    box.select();
+    openFile(a);
+  });
+
+  // --------------------------------------------------------------- search
+  // "/" opens a search of the whole book, prose and code, over the page.
+  // The index is built from the page itself the first time (each
+  // paragraph, list item, table cell, heading and chunk a block);
+  // Escape or Back returns to where the reader was.
+  var blocks = null;
+  var BLOCKS = "#content p, #content li, #content td, #content th, #content dt, #content dd, #content h1, #content h2, #content h3, #content h4, #content figcaption, #content .chunk, #content pre, #content blockquote";
+  function buildBlocks() {
+    blocks = [];
+    var all = document.querySelectorAll(BLOCKS);
+    var set = new Set(all);
+    for (var i = 0; i < all.length; i++) {
+      var e = all[i], skip = false;
+      if (e.closest(".chapter-nav, .peeks, .chunk-foot, .ident-index, .chunk-index, #title-block-header, .chunk-example")) continue;
+      for (var p = e.parentElement; p && p.id !== "content"; p = p.parentElement) if (set.has(p)) { skip = true; break; }
+      if (skip) continue;
+      var isChunk = e.classList.contains("chunk");
+      var text = isChunk ? (e.querySelector(".chunk-name") || e).textContent + "\n" + ((e.querySelector(":scope > div.sourceCode") || {}).textContent || "")
+        : e.textContent;
+      var sec = e.closest("section");
+      var h = sec && sec.querySelector(":scope > h1, :scope > h2, :scope > h3, :scope > h4");
+      blocks.push({ el: e, text: text, low: text.toLowerCase(), kind: isChunk ? "code" : /^H\d$/.test(e.tagName) ? "head" : e.tagName === "PRE" ? "code" : "prose",
+        sec: sec ? sec.id : "", title: h ? h.textContent.replace(/\s+/g, " ").trim() : "" });
+    }
+  }
+  function escapeHTML(s) { return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+  function isWordChar(c) { return !!c && /[\w]/.test(c); }
+  function runSearch(q) {
+    var ws = words(q);
+    if (!ws.length) return [];
+    if (!blocks) buildBlocks();
+    var hits = [];
+    for (var i = 0; i < blocks.length; i++) {
+      var b = blocks[i], score = 0, ok = true;
+      for (var j = 0; j < ws.length && ok; j++) {
+        var w = ws[j], at = b.low.indexOf(w);
+        if (at < 0) { ok = false; break; }
+        var n = 0;
+        while (at >= 0 && n < 8) {
+          n++;
+          // a whole word counts more than a part of one
+          score += (!isWordChar(b.low[at - 1]) ? 2 : 1) + (!isWordChar(b.low[at + w.length]) ? 2 : 0);
+          at = b.low.indexOf(w, at + w.length);
+        }
+      }
+      if (!ok) continue;
+      if (b.kind === "head") score *= 4;
+      if (b.title.toLowerCase().indexOf(ws[0]) >= 0) score += 3;
+      score = score / Math.sqrt(1 + b.low.length / 400);
+      hits.push({ b: b, score: score, i: i });
+    }
+    hits.sort(function (x, y) { return y.score - x.score || x.i - y.i; });
+    return hits;
+  }
+  function excerpt(b, ws) {
+    var at = -1;
+    ws.forEach(function (w) { var k = b.low.indexOf(w); if (k >= 0 && (at < 0 || k < at)) at = k; });
+    var start = Math.max(0, at - 60), end = Math.min(b.text.length, at + 140);
+    while (start > 0 && isWordChar(b.text[start - 1])) start--;
+    var s = b.text.slice(start, end).replace(/\s+/g, " ");
+    var re = new RegExp("(" + ws.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|") + ")", "gi");
+    return (start > 0 ? "… " : "") + escapeHTML(s).replace(re, "<mark>$1</mark>") + (end < b.text.length ? " …" : "");
+  }
+  var search = null, searchFrom = null, chosen = -1, shown = [];
+  function makeSearch() {
+    search = document.createElement("div");
+    search.id = "search"; search.className = "overlay"; search.hidden = true;
+    search.setAttribute("role", "dialog"); search.setAttribute("aria-modal", "true"); search.setAttribute("aria-label", "Search the book");
+    search.innerHTML = '<div class="overlay-box"><div class="overlay-bar"><input type="search" id="search-input" placeholder="Search the book: prose and code" aria-label="Search the book" autocomplete="off">' +
+      ' <button type="button" class="overlay-close" aria-label="Close the search">Esc</button></div>' +
+      '<p class="search-count" aria-live="polite"></p><ol class="search-results"></ol></div>';
+    document.body.appendChild(search);
+    var input = search.querySelector("input"), list = search.querySelector(".search-results");
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { showResults(input.value); }, 60);
+    });
+    search.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { e.preventDefault(); closeSearch(); }
+      else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        if (!shown.length) return;
+        chosen = Math.max(0, Math.min(shown.length - 1, chosen + (e.key === "ArrowDown" ? 1 : -1)));
+        markChosen();
+      } else if (e.key === "Enter") {
+        e.preventDefault();
+        if (shown.length) goTo(shown[Math.max(chosen, 0)]);
+      }
+    });
+    list.addEventListener("click", function (e) {
+      var li = e.target.closest("li[data-n]");
+      if (!li) return;
+      e.preventDefault();
+      goTo(shown[+li.getAttribute("data-n")]);
+    });
+    search.addEventListener("click", function (e) {
+      if (e.target === search || e.target.closest(".overlay-close")) closeSearch();
+    });
+  }
+  function markChosen() {
+    search.querySelectorAll(".search-results li").forEach(function (li, i) {
+      li.classList.toggle("chosen", i === chosen);
+      if (i === chosen) { li.setAttribute("aria-selected", "true"); li.scrollIntoView({ block: "nearest" }); }
+      else li.removeAttribute("aria-selected");
+    });
+  }
+  function showResults(q) {
+    var ws = words(q), hits = runSearch(q);
+    shown = hits.slice(0, 40).map(function (h) { return h.b; });
+    chosen = shown.length ? 0 : -1;
+    var list = search.querySelector(".search-results");
+    list.setAttribute("data-q", q);
+    list.innerHTML = shown.map(function (b, i) {
+      return '<li data-n="' + i + '"><a href="' + escapeHTML("#" + b.sec) + '"><span class="search-where">' + escapeHTML(b.title) +
+        (b.kind === "code" ? ' <span class="search-kind">code</span>' : "") + '</span><span class="search-excerpt">' + excerpt(b, ws) + "</span></a></li>";
+    }).join("");
+    search.querySelector(".search-count").textContent = !ws.length ? "" :
+      hits.length === 0 ? "Nothing found." : hits.length + (hits.length === 1 ? " place" : " places") + (hits.length > shown.length ? ", the best " + shown.length + " shown" : "");
+    markChosen();
+  }
+  // Where the reader is: the block of text at the top of the screen and
+  // how far down the screen it is (not a scroll offset, which shifts when
+  // the browser lays out the sections it had skipped, see book.css).
+  var places = [];
+  function placeNow() {
+    var c = document.getElementById("content").getBoundingClientRect();
+    var bar = document.getElementById("topbar"), y = (bar && bar.offsetHeight) || 0;
+    var e = document.elementFromPoint(Math.max(c.left + 24, 4), y + 24);
+    while (e && e.parentElement && e.parentElement.id !== "content" && !/^(P|LI|PRE|H[1-6]|FIGURE|TABLE)$/.test(e.tagName) &&
+      !(e.classList && e.classList.contains("chunk"))) e = e.parentElement;
+    return { el: e, top: e ? e.getBoundingClientRect().top : 0, y: window.scrollY };
+  }
+  function goPlace(p) {
+    if (!p) return;
+    window.scrollTo(0, p.y);
+    // twice: the first move may bring skipped sections into layout
+    for (var i = 0; i < 2; i++) {
+      if (p.el && p.el.isConnected) window.scrollBy(0, p.el.getBoundingClientRect().top - p.top);
+    }
+    requestAnimationFrame(function () {
+      if (p.el && p.el.isConnected) window.scrollBy(0, p.el.getBoundingClientRect().top - p.top);
+    });
+  }
+  function openSearch() {
+    if (!search) makeSearch();
+    if (!search.hidden) { search.querySelector("input").focus(); return; }
+    searchFrom = { place: placeNow(), focus: document.activeElement };
+    places.push(searchFrom.place);
+    // the entry the reader is at remembers where they were; the search
+    // gets an entry of its own, so Back closes it
+    try {
+      history.replaceState(Object.assign({}, history.state || {}, { place: places.length - 1 }), "");
+      history.pushState({ search: true }, "");
+    } catch (e) { /* some file:// setups refuse: Escape still works */ }
+    search.hidden = false;
+    root.classList.add("overlay-open");
+    var input = search.querySelector("input");
+    input.focus(); input.select();
+  }
+  function hideSearch() {
+    search.hidden = true;
+    root.classList.remove("overlay-open");
+  }
+  function closeSearch() {
+    if (!search || search.hidden) return;
+    if (history.state && history.state.search) { history.back(); return; }   // popstate closes it
+    hideSearch();
+    restoreFrom();
+  }
+  function restoreFrom() {
+    if (!searchFrom) return;
+    goPlace(searchFrom.place);
+    if (searchFrom.focus && searchFrom.focus.focus && searchFrom.focus !== document.body) searchFrom.focus.focus({ preventScroll: true });
+    searchFrom = null;
+  }
+  function goTo(b) {
+    hideSearch();
+    searchFrom = null;
+    // the search's entry becomes the place found: Back returns to where
+    // the reader was before the search
+    try { history.replaceState({ found: true }, "", "#" + b.sec); } catch (e) { /* ignore */ }
+    b.el.scrollIntoView({ block: "center" });
+    b.el.classList.add("search-hit");
+    setTimeout(function () { b.el.classList.remove("search-hit"); }, 2500);
+    markCurrent();
+  }
+  window.addEventListener("popstate", function (e) {
+    if (search && !search.hidden) { hideSearch(); restoreFrom(); return; }
+    // back at the place a search started from: the same text at the top
+    if (e.state && typeof e.state.place === "number" && places[e.state.place]) {
+      var p = places[e.state.place];
+      setTimeout(function () { goPlace(p); }, 0);
+    }
+  });
+
+  // ----------------------------------------------------------- keyboard
+  // "/" searches; "←" and "→" go to the previous and next chapter.  Never
+  // while the reader types in a box.
+  function typing(t) {
+    return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+  }
+  var chapters = Array.prototype.slice.call(document.querySelectorAll("#content > section.level1"));
+  function chapterAt() {
+    var y = 90, best = chapters[0];
+    for (var i = 0; i < chapters.length; i++) {
+      if (chapters[i].getBoundingClientRect().top <= y) best = chapters[i]; else break;
+    }
+    return best;
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    if ((search && !search.hidden) || (viewer && !viewer.hidden)) return;
+    if (e.key === "/") {
+      e.preventDefault();
+      // at an index, its filter box; anywhere else, the search
+      var box = Array.prototype.slice.call(document.querySelectorAll(".filter input")).filter(function (b) {
+        var r = b.closest("section") ? b.closest("section").getBoundingClientRect() : b.getBoundingClientRect();
+        return r.top < window.innerHeight / 2 && r.bottom > window.innerHeight / 2;
+      })[0];
+      if (box) { box.focus(); box.select(); } else openSearch();
+    } else if ((e.key === "ArrowLeft" || e.key === "ArrowRight") && !e.shiftKey && chapters.length) {
+      var i = chapters.indexOf(chapterAt());
+      var to = chapters[i + (e.key === "ArrowRight" ? 1 : -1)];
+      if (!to) return;
+      e.preventDefault();
+      location.hash = "#" + to.id;
+    }
   });
 
   // --------------------------------------------------------------- print
@@ -197,9 +556,10 @@
   var opened = [];
   window.addEventListener("beforeprint", function () {
     opened = [];
-    document.querySelectorAll("details.peek:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+    document.querySelectorAll("details.peek:not([open])").forEach(function (d) { fillPeek(d); d.open = true; opened.push(d); });
   });
   window.addEventListener("afterprint", function () {
     opened.forEach(function (d) { d.open = false; });
   });
+  if (window.performance && performance.mark) performance.mark("book-js-end");
 })();

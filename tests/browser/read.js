@@ -16,7 +16,7 @@ const url = require("url");
 
 const [checkArg, bookArg, artefacts, results] = process.argv.slice(2);
 const CHECKS = ["shots", "offline", "links", "narrow", "copy", "filter", "nojs",
-  "contrast", "theme", "contents", "chrome"];
+  "contrast", "theme", "contents", "chrome", "search", "keys", "peeks", "files", "annotated", "figures", "scrollhint"];
 if (!(CHECKS.includes(checkArg) || (checkArg === "all" && results)) || !bookArg) {
   console.error("usage: read.js " + CHECKS.join("|") + " BOOK.html [ARTEFACTS]\n" +
     "       read.js all BOOK.html ARTEFACTS RESULTS");
@@ -118,9 +118,16 @@ async function main(browser, check) {
       return out;
     });
     bad.forEach(fail);
-    const files = await page.$$eval("a[href^='../tangle/']", (as) => [...new Set(as.map((a) => a.href))]);
-    if (files.length === 0) fail("no links to tangled files");
-    files.forEach((f) => { if (!fs.existsSync(url.fileURLToPath(f))) fail(`link to a missing file: ${f}`); });
+    // a link to a whole file lands, without scripts, on the file's root
+    // chunk; none leads out of the book
+    const files = await page.evaluate(() => [...document.querySelectorAll("a.chunk-file")].map((a) => ({
+      file: a.dataset.file, href: a.getAttribute("href"),
+      name: (document.getElementById(a.getAttribute("href").slice(1)) || { querySelector: () => null }).querySelector(".chunk-name") })).map((f) => ({ ...f, name: f.name && f.name.textContent })));
+    if (files.length < 10) fail(`only ${files.length} links to whole files`);
+    files.filter((f) => !f.file || !f.name || !f.name.startsWith("\u27e8" + f.file + "\u27e9"))
+      .slice(0, 5).forEach((f) => fail(`the whole-file link ${f.href} (${f.file}) lands on ${f.name}, not the file's root chunk`));
+    const out = await page.$$eval("a[href]", (as) => as.map((a) => a.getAttribute("href")).filter((h) => !/^(#|https?:|mailto:)/.test(h)));
+    out.slice(0, 5).forEach((h) => fail(`a link out of the book's file: ${h}`));
     // and a click on a chunk use scrolls to that chunk
     const use = await page.$(".chunk .chunk-use");
     const href = await use.getAttribute("href");
@@ -164,8 +171,30 @@ async function main(browser, check) {
         if (!c || !c.classList.contains("chunk")) continue;
         if (!(a.title || "").startsWith("chunk " + t + " \u27e8")) untitled.push(a.outerHTML.slice(0, 120));
       }
-      return { crumbs, beside, feet, onePara, share: chrome / total, untitled: untitled.slice(0, 5), nUntitled: untitled.length };
+      // rows of chrome: the distinct lines of text in the head, the
+      // breadcrumb, the peeks shown and the footer
+      const rowsOf = (c) => {
+        const tops = [];
+        for (const el of c.querySelectorAll(":scope > .chunk-head, :scope > .crumbs, :scope > .peeks, :scope > .chunk-foot")) {
+          const w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let n; (n = w.nextNode());) {
+            if (!n.textContent.trim()) continue;
+            const r = document.createRange(); r.selectNodeContents(n);
+            for (const b of r.getClientRects()) {
+              if (b.width >= 1 && b.height >= 1 && !tops.some((t) => Math.abs(t - b.top) < b.height / 2)) tops.push(b.top);
+            }
+          }
+        }
+        return tops.length;
+      };
+      // (the annotated example in chapter 1 shows its breadcrumb whole)
+      const rows = [...document.querySelectorAll("#content .chunk:not(.chunk-example)")].map((c) => ({ id: c.id, n: rowsOf(c) }));
+      return { crumbs, beside, feet, onePara, share: chrome / total, untitled: untitled.slice(0, 5), nUntitled: untitled.length, rows };
     });
+    const ns = r.rows.map((x) => x.n).sort((a, b) => a - b);
+    const over = r.rows.filter((x) => x.n > 2);
+    console.log(`chrome rows per chunk at 1280 px: median ${ns[ns.length >> 1]}, max ${ns[ns.length - 1]}, ${over.length} of ${ns.length} chunks over 2`);
+    if (over.length) fail(`${over.length} chunks have more than two rows of chrome, e.g. ${over.slice(0, 5).map((x) => `#${x.id} (${x.n})`).join(" ")}`);
     console.log(`chrome: ${(100 * r.share).toFixed(1)} % of chunk height at 1280 px; breadcrumb beside the head (or too long to fit there) in ${r.beside} of ${r.crumbs} chunks`);
     if (r.beside < r.crumbs) fail(`the breadcrumb is below the head, though there is room beside it, in ${r.crumbs - r.beside} of ${r.crumbs} chunks`);
     if (r.onePara < r.feet) fail(`the footer is one paragraph in only ${r.onePara} of ${r.feet} chunks`);
@@ -319,6 +348,8 @@ async function main(browser, check) {
     for (const scheme of ["light", "dark"]) {
       const { context, page } = await open({ scheme });
       await page.evaluate(() => document.querySelectorAll("details.peek").forEach((d) => { d.open = true; }));
+      await page.waitForFunction(() => document.querySelectorAll("details.peek pre").length === document.querySelectorAll("details.peek").length, null, { timeout: 90000 })
+        .catch(() => page.evaluate(() => { const e = [...document.querySelectorAll("details.peek")].filter((d) => !d.querySelector("pre")); return e.length + " peeks not filled, e.g. " + e.slice(0, 3).map((d) => d.dataset.peek).join(" "); }).then(fail));
       const r = await page.evaluate(() => {
         const rgb = (s) => { const m = s.match(/[\d.]+/g).map(Number); return { r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1 }; };
         const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
@@ -393,6 +424,407 @@ async function main(browser, check) {
     await phone.context.close();
     break;
   }
+  case "figures": {
+    // Issue 9, item 7: no Graphviz tooltip (a <title> in a figure's SVG);
+    // each figure named by its caption; in the dark theme a figure is no
+    // white panel: its mean luminance, from a screenshot, is low (and high
+    // in the light theme, so the measure is seen to tell them apart).
+    const lum = {};
+    for (const scheme of ["light", "dark"]) {
+      const { context, page, errors } = await open({ scheme });
+      if (scheme === "light") {
+        const r = await page.evaluate(() => {
+          const svgs = [...document.querySelectorAll("figure svg")];
+          return { n: svgs.length, titles: svgs.reduce((n, s) => n + s.querySelectorAll("title").length, 0),
+            unnamed: svgs.filter((s) => { const id = s.getAttribute("aria-labelledby"); const c = id && document.getElementById(id); return !(c && c.tagName === "FIGCAPTION" && c.textContent.trim()); }).length };
+        });
+        if (r.n < 3) fail(`only ${r.n} figures drawn as SVG`);
+        if (r.titles) fail(`${r.titles} <title> elements in figures (tooltips such as "ipc->transfer")`);
+        if (r.unnamed) fail(`${r.unnamed} figures not named by their caption`);
+      }
+      lum[scheme] = [];
+      const figs = await page.$$("figure svg, figure img");
+      for (const f of figs.slice(0, 4)) {
+        await f.scrollIntoViewIfNeeded();
+        const png = (await f.screenshot()).toString("base64");
+        lum[scheme].push(await page.evaluate(async (b64) => {
+          const img = new Image(); img.src = "data:image/png;base64," + b64; await img.decode();
+          const c = document.createElement("canvas"); c.width = img.width; c.height = img.height;
+          const g = c.getContext("2d"); g.drawImage(img, 0, 0);
+          const d = g.getImageData(0, 0, c.width, c.height).data;
+          let sum = 0;
+          for (let i = 0; i < d.length; i += 4) sum += (0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2]) / 255;
+          return sum / (d.length / 4);
+        }, png));
+      }
+      errors.forEach((e) => fail(`${scheme}: script error: ${e}`));
+      await context.close();
+    }
+    console.log(`figures: mean luminance light ${lum.light.map((x) => x.toFixed(2)).join(" ")}, dark ${lum.dark.map((x) => x.toFixed(2)).join(" ")}`);
+    if (!lum.dark.length) fail("no figure to measure");
+    lum.dark.forEach((l, i) => { if (l > 0.3) fail(`figure ${i} in the dark theme is a bright panel: mean luminance ${l.toFixed(2)}`); });
+    lum.light.forEach((l, i) => { if (l < 0.6) fail(`figure ${i} in the light theme is dark (${l.toFixed(2)}): the measure is wrong`); });
+    break;
+  }
+  case "scrollhint": {
+    // Issue 9, item 7: on a 320 px phone, code wider than its box shows a
+    // shadow at the edge where more is hidden: the right edge at first,
+    // the left once scrolled to the end.  Measured from screenshots of
+    // the code box: the outer 6 px against the box's own background.
+    for (const scheme of ["light", "dark"]) {
+      const { context, page } = await open({ viewport: { width: 320, height: 640 }, scheme });
+      const box = await page.evaluateHandle(() => [...document.querySelectorAll(".chunk > div.sourceCode")].find((d) => d.scrollWidth > d.clientWidth + 40 && d.clientHeight > 60 && d.clientHeight < 500));
+      if (!box.asElement()) { fail("no code wider than a 320 px screen"); await context.close(); continue; }
+      await box.asElement().scrollIntoViewIfNeeded();
+      const edges = async () => {
+        const png = (await box.asElement().screenshot()).toString("base64");
+        return page.evaluate(async (b64) => {
+          const img = new Image(); img.src = "data:image/png;base64," + b64; await img.decode();
+          const c = document.createElement("canvas"); c.width = img.width; c.height = img.height;
+          const g = c.getContext("2d"); g.drawImage(img, 0, 0);
+          // a band 6 px wide at each edge, without the top padding's text-free rows
+          const band = (x0) => { const d = g.getImageData(x0, 0, 6, c.height).data; let s = 0; for (let i = 0; i < d.length; i += 4) s += (0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2]) / 255; return s / (d.length / 4); };
+          const bg = (() => { const d = g.getImageData(2, 2, 1, 1).data; return (0.2126 * d[0] + 0.7152 * d[1] + 0.0722 * d[2]) / 255; })();
+          return { left: band(0), right: band(c.width - 6), w: c.width };
+        }, png);
+      };
+      const bgLum = await page.evaluate(() => { const v = getComputedStyle(document.documentElement).getPropertyValue("--code-bg"); const c = document.createElement("div"); c.style.color = v; document.body.appendChild(c); const m = getComputedStyle(c).color.match(/\d+/g).map(Number); c.remove(); return (0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]) / 255; });
+      const start = await edges();
+      await box.asElement().evaluate((d) => { d.scrollLeft = d.scrollWidth; });
+      await page.waitForTimeout(100);
+      const end = await edges();
+      const off = (x) => Math.abs(x - bgLum);
+      console.log(`scrollhint ${scheme}: code background ${bgLum.toFixed(3)}; at the start left ${start.left.toFixed(3)} right ${start.right.toFixed(3)}; at the end left ${end.left.toFixed(3)} right ${end.right.toFixed(3)}`);
+      if (!(off(start.right) > 0.02 && off(start.right) > off(start.left) + 0.015)) fail(`${scheme}: no shadow at the right edge of code that scrolls (${start.right.toFixed(3)} vs ${start.left.toFixed(3)} on ${bgLum.toFixed(3)})`);
+      if (!(off(end.left) > 0.02 && off(end.left) > off(end.right) + 0.015)) fail(`${scheme}: scrolled to its end, no shadow at the left edge (${end.left.toFixed(3)} vs ${end.right.toFixed(3)})`);
+      await context.close();
+    }
+    break;
+  }
+  case "annotated": {
+    // Issue 9, item 3: "How to read this book" shows a real chunk, its
+    // parts numbered to match the list that explains them: the name, the
+    // ≡ or +≡, ◁ ▷, the breadcrumb, the whole file, a use and its peek,
+    // the footer; and a claim badge that leads to the claims table.
+    const { context, page, errors } = await open();
+    const r = await page.evaluate(() => {
+      const sec = [...document.querySelectorAll("section.level2")].find((s) => /How to read this book/.test(s.querySelector("h2").textContent.replace(/\s+/g, " ")));
+      if (!sec) return { err: "no section \"How to read this book\"" };
+      const ex = sec.querySelector(".annotated-chunk .chunk.chunk-example");
+      if (!ex) return { err: "no annotated chunk in \"How to read this book\"" };
+      const items = sec.querySelectorAll(".annotated-chunk > ol > li").length;
+      const at = {};
+      ex.querySelectorAll(".callout").forEach((c) => {
+        const prev = c.previousElementSibling, parent = c.parentElement;
+        at[c.dataset.n] = { visible: c.checkVisibility() && c.getBoundingClientRect().width > 5,
+          after: prev ? prev.className : "", in: parent.className };
+      });
+      const name = ex.querySelector(".chunk-name").textContent;
+      const real = [...document.querySelectorAll(".chunk:not(.chunk-example) > .chunk-head > .chunk-name")].some((n) => n.textContent === name);
+      const prev = document.getElementById(ex.querySelector(".chunk-prev").getAttribute("href").slice(1));
+      const badge = sec.querySelector("a.claim");
+      const row = badge && document.getElementById(badge.getAttribute("href").slice(1));
+      return { items, at, name, real, op: ex.querySelector(".chunk-op").textContent, ids: ex.querySelectorAll("[id]").length + (ex.id ? 1 : 0),
+        prevName: prev && prev.querySelector(".chunk-name").textContent.replace(/\s*\d+$/, ""),
+        badge: badge && badge.textContent, row: row && row.tagName, rowText: row && row.textContent.slice(0, 80) };
+    });
+    if (r.err) { fail(r.err); await context.close(); break; }
+    const want = { 1: ["after", "chunk-name"], 2: ["after", "chunk-op"], 3: ["after", "chunk-next"], 4: ["in", "crumb-path"],
+      5: ["after", "chunk-file"], 6: ["after", "peek-toggle"], 7: ["in", "chunk-foot"] };
+    for (const [n, [how, cls]] of Object.entries(want)) {
+      const c = r.at[n];
+      if (!c) fail(`the example has no mark ${n}`);
+      else if (!c.visible) fail(`mark ${n} is not shown`);
+      else if (!c[how].split(" ").includes(cls)) fail(`mark ${n} is ${how === "after" ? "after" : "in"} .${c[how]}, not .${cls}`);
+    }
+    if (r.items !== Object.keys(want).length) fail(`the list explains ${r.items} parts, the chunk has ${Object.keys(want).length} marks`);
+    if (!r.real) fail(`the example ${r.name} is not a chunk of the book`);
+    if (r.op !== "+\u2261") fail(`the example is not a continuation: ${r.op}`);
+    if (r.ids) fail(`the copy has ${r.ids} ids (they are the real chunk's)`);
+    if (!r.prevName || !r.name.startsWith(r.prevName)) fail(`◁ leads to ${r.prevName}, not a part of ${r.name}`);
+    if (!r.badge || r.row !== "TR") fail(`no claim badge leading to the claims table: ${JSON.stringify(r)}`);
+    // the example's peek opens, in place
+    await page.click(".chunk-example button.peek-toggle");
+    const peek = await page.evaluate(() => { const d = document.querySelector(".chunk-example details.peek[open]"); return d && d.querySelector("pre") && d.querySelector("pre").checkVisibility(); });
+    if (!peek) fail("the example's peek button does not open a peek");
+    errors.forEach((e) => fail(`script error: ${e}`));
+    await context.close();
+    break;
+  }
+  case "search": {
+    // Issue 9, item 2: "/" opens a search of the whole book over the page;
+    // it finds a word that occurs only in the prose, and code too; Escape,
+    // Back, and Back after following a result all return the reader to
+    // where they were, in the book.
+    const { context, page, errors } = await open();
+    const pick = await page.evaluate(() => {
+      const prose = [], other = [];
+      for (const e of document.querySelectorAll("#content p, #content li")) {
+        if (e.closest(".chunk, pre, .ident-index, .chunk-index, nav")) continue;
+        // the paragraph's own words, without its inline code
+        const c = e.cloneNode(true); c.querySelectorAll("code, a.claim").forEach((x) => x.remove());
+        prose.push(c.textContent.toLowerCase());
+      }
+      for (const e of document.querySelectorAll("#content pre, #content code, #content h1, #content h2, #content h3, .chunk-head, .crumbs, .chunk-foot, .peeks")) other.push(e.textContent.toLowerCase());
+      const code = other.join("\n");
+      const count = {};
+      prose.forEach((t) => (t.match(/[a-z]{7,}/g) || []).forEach((w) => { count[w] = (count[w] || 0) + 1; }));
+      const ok = (w) => count[w] && !code.includes(w);
+      const word = ok("scribble") ? "scribble" : Object.keys(count).find((w) => count[w] === 1 && ok(w));
+      return { word, where: word && prose.filter((t) => t.includes(word)).length };
+    });
+    if (!pick.word) { fail("no word occurs only in the prose"); await context.close(); break; }
+    console.log(`search: the prose-only word "${pick.word}"`);
+    // reading chapter 2, half way down: the paragraph (or chunk...) at the
+    // top of the screen, and how far down it is, say where the reader is
+    // (a scroll offset would not: the browser may lay out skipped
+    // sections above and shift it, the text staying put)
+    const at = await page.evaluate(() => {
+      const ch = document.querySelectorAll("#content > section.level1")[1];
+      window.scrollTo(0, ch.offsetTop + ch.offsetHeight / 2);
+      return { href: location.href };
+    });
+    await page.waitForTimeout(300);
+    Object.assign(at, await page.evaluate(() => {
+      const c = document.getElementById("content").getBoundingClientRect();
+      let e = document.elementFromPoint(c.left + 30, 200);
+      while (e.parentElement && !/^(P|LI|PRE|H[1-6]|FIGURE|TABLE)$/.test(e.tagName) && !e.classList.contains("chunk")) e = e.parentElement;
+      window.__probe = e;
+      return { top: e.getBoundingClientRect().top, text: e.textContent.slice(0, 40) };
+    }));
+    const state = () => page.evaluate(() => ({ top: window.__probe.getBoundingClientRect().top, href: location.href.split("#")[0],
+      open: !!document.querySelector("#search") && !document.querySelector("#search").hidden,
+      focus: document.activeElement && document.activeElement.id }));
+    const same = async (what) => {
+      const s = await state();
+      if (s.open) fail(`${what}: the search is still open`);
+      if (Math.abs(s.top - at.top) > 3) fail(`${what}: "${at.text}" is at ${s.top} px, not where the reader had it (${at.top} px)`);
+      if (s.href !== at.href.split("#")[0]) fail(`${what}: the reader left the book for ${s.href}`);
+    };
+    const t0 = Date.now();
+    await page.keyboard.press("/");
+    let s = await state();
+    if (!s.open || s.focus !== "search-input") fail(`"/" did not open the search with its box focused: ${JSON.stringify(s)}`);
+    if (Math.abs(s.top - at.top) > 3) fail(`"/" moved the page: "${at.text}" from ${at.top} px to ${s.top} px`);
+    const results = async (q) => {
+      await page.fill("#search-input", q);
+      await page.waitForFunction((q) => document.querySelector(".search-results").getAttribute("data-q") === q, q, { timeout: 20000 });
+      return page.evaluate(() => ({ count: document.querySelector(".search-count").textContent,
+        items: [...document.querySelectorAll(".search-results li")].map((li) => ({ where: li.querySelector(".search-where").textContent,
+          text: li.querySelector(".search-excerpt").textContent, marks: [...li.querySelectorAll("mark")].map((m) => m.textContent.toLowerCase()) })) }));
+    };
+    let r = await results(pick.word);
+    console.log(`search: first results after ${Date.now() - t0} ms (index built on the first search)`);
+    if (!r.items.length) fail(`searching "${pick.word}" finds nothing: "${r.count}"`);
+    else if (!r.items[0].marks.includes(pick.word)) fail(`the first result does not show "${pick.word}" marked: ${JSON.stringify(r.items[0])}`);
+    if (r.items.length < pick.where) fail(`"${pick.word}" is in ${pick.where} paragraphs, the search lists ${r.items.length}`);
+    // code too: an identifier from a chunk, with an excerpt of it
+    r = await results("O_NONBLOCK");
+    if (!r.items.some((i) => /code/.test(i.where) && i.text.includes("O_NONBLOCK"))) fail(`searching O_NONBLOCK finds no code: ${JSON.stringify(r.items.slice(0, 3))}`);
+    // ranked: a section's title, searched for, comes first
+    const title = await page.evaluate(() => document.querySelectorAll("#content section.level2 > h2")[5].textContent.replace(/^[\d.]+\s*/, ""));
+    r = await results(title);
+    if (!r.items.length || r.items[0].where.replace(/^[\d.]+\s*/, "") !== title) fail(`searching the title "${title}" does not put its section first: ${JSON.stringify(r.items.slice(0, 2))}`);
+    r = await results("zzqxjv");
+    if (r.items.length || !/nothing/i.test(r.count)) fail(`a word in no place finds ${r.items.length} places: "${r.count}"`);
+    // Escape returns the reader where they were
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(200);
+    await same("after Escape");
+    // so does Back
+    await page.keyboard.press("/");
+    await results(pick.word);
+    await page.goBack();
+    await page.waitForTimeout(300);
+    await same("after Back");
+    // Enter goes to the first result: the paragraph is in view
+    await page.keyboard.press("/");
+    await results(pick.word);
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(300);
+    const found = await page.evaluate((w) => {
+      const e = [...document.querySelectorAll("#content p, #content li")].find((p) => p.textContent.toLowerCase().includes(w));
+      const b = e.getBoundingClientRect();
+      return { top: b.top, bottom: b.bottom, vh: innerHeight, open: !document.querySelector("#search").hidden, probe: window.__probe.getBoundingClientRect().top };
+    }, pick.word);
+    if (found.open || found.bottom < 0 || found.top > found.vh) fail(`Enter did not bring the result into view: ${JSON.stringify(found)}`);
+    if (Math.abs(found.probe - at.top) < 100) fail(`Enter did not move the page: ${JSON.stringify(found)}`);
+    // and Back from there returns to chapter 2 where the reader was
+    await page.goBack();
+    await page.waitForTimeout(300);
+    await same("after following a result, then Back");
+    errors.forEach((e) => fail(`script error: ${e}`));
+    await context.close();
+    break;
+  }
+  case "keys": {
+    // "→" and "←" go to the next and previous chapter; never while the
+    // reader types in a box.
+    const { context, page, errors } = await open();
+    const chs = await page.evaluate(() => [...document.querySelectorAll("#content > section.level1")].map((s) => s.id));
+    const where = () => page.evaluate(() => {
+      const secs = [...document.querySelectorAll("#content > section.level1")];
+      const tops = secs.map((s) => s.getBoundingClientRect().top);
+      return { hash: decodeURIComponent(location.hash), y: scrollY, tops, top: secs.findIndex((s, i) => tops[i] > -3 && tops[i] < 120) };
+    });
+    await page.evaluate(() => { const ch = document.querySelectorAll("#content > section.level1")[1]; window.scrollTo(0, ch.offsetTop + ch.offsetHeight / 2); });
+    const steps = [["ArrowRight", 2], ["ArrowLeft", 1], ["ArrowLeft", 0], ["ArrowRight", 1]];
+    for (const [key, want] of steps) {
+      await page.keyboard.press(key);
+      await page.waitForTimeout(200);
+      const w = await where();
+      if (w.hash !== "#" + chs[want] || w.top !== want) fail(`${key}: at ${w.hash} (chapter ${w.top} at the top), not chapter ${want} #${chs[want]}`);
+    }
+    // typing in a box: the arrows move the caret, not the page (the text
+    // at the top of the screen stays where it is)
+    const probe = () => page.evaluate(() => {
+      const c = document.getElementById("content").getBoundingClientRect();
+      if (!window.__probe) window.__probe = document.elementFromPoint(c.left + 30, 200);
+      return { top: window.__probe.getBoundingClientRect().top, hash: location.hash };
+    });
+    await page.keyboard.press("/");
+    await page.keyboard.type("pipe");
+    const before = await probe();
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowRight");
+    await page.waitForTimeout(200);
+    const after = await probe();
+    if (Math.abs(after.top - before.top) > 3 || after.hash !== before.hash) fail(`the arrows in the search box moved the page: ${JSON.stringify([before, after])}`);
+    await page.keyboard.press("Escape");
+    await page.focus("#filter-chunks");
+    await page.waitForTimeout(300);
+    await page.evaluate(() => { window.__probe = null; });
+    const b2 = await probe();
+    await page.keyboard.press("ArrowLeft");
+    await page.waitForTimeout(200);
+    const a2 = await probe();
+    if (Math.abs(a2.top - b2.top) > 3 || a2.hash !== b2.hash) fail(`the arrows in the index filter moved the page: ${JSON.stringify([b2, a2])}`);
+    errors.forEach((e) => fail(`script error: ${e}`));
+    await context.close();
+    break;
+  }
+  case "peeks": {
+    // A closed peek holds no copy of code, so the browser's find (which
+    // looks inside closed <details>) meets each line of code once; opened,
+    // a peek shows exactly the code of every part of its chunk.
+    const { context, page, errors } = await open();
+    const r = await page.evaluate(() => {
+      const peeks = document.querySelectorAll("details.peek");
+      const copies = document.querySelectorAll("details.peek pre, details.peek .sourceCode").length;
+      // a word of code: how often the page's text has it, and the chunks
+      const count = (t, w) => t.split(w).length - 1;
+      const w = "O_NONBLOCK";
+      const inChunks = [...document.querySelectorAll(".chunk > div.sourceCode")].reduce((n, e) => n + count(e.textContent, w), 0);
+      const inPeeks = [...peeks].reduce((n, e) => n + count(e.textContent, w), 0);
+      return { peeks: peeks.length, copies, inChunks, inPeeks, total: count(document.body.textContent, w) };
+    });
+    console.log(`peeks: ${r.peeks}; O_NONBLOCK ${r.total} times in the page, ${r.inChunks} in chunks' code, ${r.inPeeks} in peeks`);
+    if (r.peeks < 10) fail(`only ${r.peeks} peeks`);
+    if (r.copies) fail(`closed peeks hold ${r.copies} copies of code`);
+    if (r.inPeeks) fail(`O_NONBLOCK is ${r.inPeeks} times inside closed peeks`);
+    // open a few peeks, of chunks in one part and in several
+    const picks = await page.evaluate(() => {
+      const ps = [...document.querySelectorAll("details.peek")];
+      const multi = ps.find((d) => d.querySelectorAll(".peek-foot a").length > 1);
+      return [0, Math.floor(ps.length / 2), ps.length - 1, multi ? ps.indexOf(multi) : -1].filter((i) => i >= 0);
+    });
+    for (const i of picks) {
+      // the button beside the use in the code opens it
+      const ok = await page.evaluate((i) => {
+        const d = document.querySelectorAll("details.peek")[i];
+        const b = [...d.closest(".chunk").querySelectorAll(":scope > div.sourceCode button.peek-toggle")]
+          .find((x) => x.previousElementSibling.getAttribute("href") === "#" + d.dataset.peek);
+        if (b) b.setAttribute("data-pick", i);
+        return !!b;
+      }, i);
+      if (!ok) { fail(`peek ${i} has no button beside its use`); continue; }
+      const button = page.locator(`button.peek-toggle[data-pick="${i}"]`);
+      await button.scrollIntoViewIfNeeded();
+      await button.click();
+      await page.waitForTimeout(50);
+      if (await button.getAttribute("aria-expanded") !== "true") fail(`peek ${i}: its button does not say it is open`);
+      const got = await page.evaluate((i) => {
+        const d = document.querySelectorAll("details.peek")[i];
+        const want = [...d.querySelectorAll(".peek-foot a")].map((a) => document.getElementById(a.getAttribute("href").slice(1)).querySelector(":scope > div.sourceCode code").textContent).join("\n");
+        const pre = d.querySelector("pre");
+        return { open: d.open, text: pre && pre.textContent, want, visible: !!pre && pre.checkVisibility() };
+      }, i);
+      if (!got.open || !got.visible) fail(`peek ${i}: not shown when opened`);
+      else if (got.text !== got.want) fail(`peek ${i} shows\n${got.text}\nnot\n${got.want}`);
+    }
+    errors.forEach((e) => fail(`script error: ${e}`));
+    await context.close();
+    // on a phone, where a use's button may be off to the right of code
+    // that scrolls, each closed peek keeps its row below the code
+    const phone = await open({ viewport: PHONE });
+    const rows = await phone.page.evaluate(() => [...document.querySelectorAll("details.peek:not([open]) > summary")].slice(0, 50).filter((s) => !s.checkVisibility()).length);
+    if (rows) fail(`phone: ${rows} of the first 50 closed peeks show no row to open them by`);
+    await phone.context.close();
+    break;
+  }
+  case "files": {
+    // Issue 9, item 6: every tangled file can be read and downloaded from
+    // the HTML alone, copied into an empty directory: each equals its file
+    // in tangle/; a click on "whole file" shows it; Download saves it.
+    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "book-alone-"));
+    const copy = path.join(dir, "ipc-book.html");
+    fs.copyFileSync(book, copy);
+    const tangle = path.join(__dirname, "..", "..", "tangle");
+    const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+    const remote = [];
+    await context.route(/^(?!file:|data:|blob:)/, (route) => { remote.push(route.request().url()); route.abort(); });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(url.pathToFileURL(copy).href, { waitUntil: "load" });
+    const files = await page.$$eval("a.chunk-file[data-file]", (as) => [...new Set(as.map((a) => a.dataset.file))]);
+    const want = [];
+    (function walk(d) {
+      for (const e of fs.readdirSync(path.join(tangle, d), { withFileTypes: true })) {
+        const f = path.join(d, e.name);
+        if (e.isDirectory()) { if (e.name !== "bin") walk(f); } else if (!/\.(o|a)$/.test(e.name)) want.push(f);
+      }
+    })("");
+    const missing = want.filter((f) => !files.includes(f));
+    if (missing.length) fail(`no link to ${missing.length} tangled files, e.g. ${missing.slice(0, 5).join(" ")}`);
+    let differ = 0;
+    for (const f of files) {
+      const text = await page.evaluate((f) => {
+        document.querySelector(`a.chunk-file[data-file="${f}"]`).click();
+        const t = document.querySelector("#file-viewer .file-text").textContent;
+        document.querySelector("#file-viewer .overlay-close").click();
+        return t;
+      }, f);
+      const p = path.join(tangle, f);
+      if (!fs.existsSync(p)) { fail(`a link to ${f}, not in tangle/`); continue; }
+      if (text !== fs.readFileSync(p, "utf8") && ++differ <= 3) fail(`${f} in the HTML differs from tangle/${f}`);
+    }
+    console.log(`files: ${files.length} tangled files reachable from a lone copy of the HTML, ${differ} differ`);
+    // follow one link as a reader would: click, read, download
+    const f = files.find((x) => /\.c$/.test(x)) || files[0];
+    const link = page.locator(`.crumbs a.chunk-file[data-file="${f}"], .chunk-head a.chunk-file[data-file="${f}"]`).first();
+    await link.scrollIntoViewIfNeeded();
+    await link.click();
+    const shown = await page.evaluate(() => { const v = document.getElementById("file-viewer"); return { visible: v && v.checkVisibility(), name: v && v.querySelector(".file-name").textContent }; });
+    if (!shown.visible || shown.name !== "tangle/" + f) fail(`clicking "whole file" for ${f} shows ${JSON.stringify(shown)}`);
+    const [download] = await Promise.all([page.waitForEvent("download", { timeout: 20000 }), page.click("#file-viewer .file-download")]);
+    const saved = path.join(dir, "saved");
+    await download.saveAs(saved);
+    if (download.suggestedFilename() !== path.basename(f)) fail(`the download is named ${download.suggestedFilename()}, not ${path.basename(f)}`);
+    if (fs.readFileSync(saved, "utf8") !== fs.readFileSync(path.join(tangle, f), "utf8")) fail(`the downloaded ${f} differs from tangle/${f}`);
+    // "Plain text" opens it in a tab of its own
+    const [tab] = await Promise.all([context.waitForEvent("page", { timeout: 20000 }), page.click("#file-viewer .file-raw")]);
+    await tab.waitForLoadState();
+    const raw = await tab.evaluate(() => document.body.innerText);
+    if (raw.trim() !== fs.readFileSync(path.join(tangle, f), "utf8").trim()) fail(`the plain-text tab of ${f} shows something else`);
+    await page.keyboard.press("Escape");
+    if (await page.evaluate(() => !document.getElementById("file-viewer").hidden)) fail("Escape does not close the file");
+    remote.forEach((u) => fail(`requested from the network: ${u}`));
+    errors.forEach((e) => fail(`script error: ${e}`));
+    await context.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    break;
+  }
   }
 }
 
@@ -414,11 +846,13 @@ async function main(browser, check) {
   try {
     for (const check of checks) {
       failures.length = 0;
+      const t0 = Date.now();
       try {
         await main(browser, check);
       } catch (e) {
         fail(`read.js: ${e.stack || e}`);
       }
+      console.log(`${check}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       if (results) {
         fs.writeFileSync(path.join(results, check + ".out"), failures.join("\n"));
         fs.writeFileSync(path.join(results, check + ".status"), failures.length ? "1" : "0");

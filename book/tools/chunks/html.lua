@@ -82,26 +82,35 @@ local function code_html(lines, lang, links)
   return code
 end
 
--- Below a chunk, each chunk it uses, to open in place: all its parts.
+-- Below a chunk, each chunk it uses, to open in place.  The peek holds
+-- only links to the chunk's parts: book.js copies their code in when it is
+-- opened, so the page's text is not there twice for the browser's find.
 local function peeks_html(c)
   local out, seen = {}, {}
   for _, l in ipairs(c.lines) do
     if l.use and not seen[l.name] and book.by_name[l.name] then
       seen[l.name] = true
-      local parts, lines = book.by_name[l.name], {}
-      for _, p in ipairs(parts) do
-        for _, pl in ipairs(p.lines) do table.insert(lines, pl) end
-      end
+      local parts = book.by_name[l.name]
       local nums = {}
       for _, p in ipairs(parts) do table.insert(nums, M.link(p)) end
       table.insert(out, string.format(
-        '<details class="peek"><summary>⟨%s⟩ <span class="chunk-num">%s</span></summary>\n%s<p class="peek-foot">Defined in %s %s.</p></details>',
-        name_html(l.name), l.num, code_html(lines, parts[1].lang, book.joined_links(parts)),
+        '<details class="peek" data-peek="%s"><summary>⟨%s⟩ <span class="chunk-num">%s</span></summary><p class="peek-foot">Defined in %s %s.</p></details>',
+        parts[1].label, name_html(l.name), l.num,
         footer.plural(#parts, "chunk"), table.concat(nums, ", ")))
     end
   end
   if #out == 0 then return "" end
   return '<div class="peeks">' .. table.concat(out, "\n") .. "</div>\n"
+end
+
+-- A link to a whole tangled file: to its root chunk, where the file
+-- begins; book.js opens the file itself (to view or download), put
+-- together from the chunks, so the HTML needs nothing beside it.
+local function file_link(path, text)
+  local root = book.by_name[path]
+  local label = root and root[1].label or ""
+  return string.format('<a class="chunk-file" href="#%s" data-file="%s" title="the whole file %s: view or download">%s</a>',
+    label, html_escape(path), html_escape(path), text)
 end
 
 local function part_html(p)
@@ -130,8 +139,7 @@ function M.chunk(c)
   if c.prev then table.insert(head, '<a class="chunk-prev" title="previous part of this chunk" href="#' .. c.prev.label .. '">◁ ' .. c.prev.num .. '</a>') end
   if c.next then table.insert(head, '<a class="chunk-next" title="next part of this chunk" href="#' .. c.next.label .. '">' .. c.next.num .. ' ▷</a>') end
   if c.root then
-    table.insert(head, string.format('<a class="chunk-file" href="../tangle/%s" title="the whole file, tangled">tangle/%s</a>',
-      html_escape(c.name), html_escape(c.name)))
+    table.insert(head, file_link(c.name, "tangle/" .. html_escape(c.name)))
   end
   table.insert(head, "</div>")
   if #c.crumbs > 0 then
@@ -140,8 +148,8 @@ function M.chunk(c)
       table.insert(t, string.format('<a href="#%s">%s</a>', r.label, i == 1 and html_escape(r.name) or name_html(r.name)))
     end
     table.insert(t, '<span aria-current="location">' .. name_html(c.name) .. "</span>")
-    table.insert(head, string.format('<div class="crumbs"><span class="crumb-path">%s</span> <a class="chunk-file" href="../tangle/%s" title="the whole file, tangled">whole file</a></div>',
-      table.concat(t, ' <span class="crumb-sep">›</span> '), html_escape(c.top or "")))
+    table.insert(head, string.format('<div class="crumbs"><span class="crumb-path">%s</span> %s</div>',
+      table.concat(t, ' <span class="crumb-sep">›</span> '), file_link(c.top or "", "whole file")))
   end
   local out = table.concat(head, " ") .. "\n" .. code .. "\n" .. peeks_html(c) .. footer_html(c)
   return pandoc.RawBlock("html", out .. "</div>")
