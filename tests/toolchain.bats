@@ -341,3 +341,27 @@ EOF
         esac
     done
 }
+
+@test "every chunk reference in the PDF carries the page of its chunk, a use inside code too" {
+    local text
+    run "$IPC_ROOT/book/tools/check-pdf" "$BUILT/book/ipc-book.pdf"
+    assert_success
+    # the text block of each page, without running heads and page numbers
+    text=$(pdftotext -x 0 -y 70 -W 596 -H 700 "$BUILT/book/ipc-book.pdf" -)
+    run "$IPC_ROOT/book/tools/pdf-refs.pl" <<< "$text"
+    assert_success
+    # rwcopy's main uses this chunk inside its code
+    grep -qE '⟨copy whole blocks until end of file⟩ [0-9]+ \(p\. [0-9]+\)' <<< "$text"
+    grep -qE 'Uses [a-z_]+ [0-9]+ \(p\. [0-9]+\)' <<< "$text"
+    grep -qE '◁ [0-9]+ \(p\. [0-9]+\)' <<< "$text"
+    # and the check finds a reference without its page, of every kind
+    local bad
+    for bad in '⟨some chunk⟩ 12' 'Used in chunk 12.' 'Continued in chunks 12 (p. 3), 14.' \
+        'Uses read_full 10 (p. 3), write_full 11.' '◁ 12' '14 ▷' \
+        'x: defined in 12 (p. 3), used in 13 (p. 4), 15 (p. 5), 16'; do
+        run "$IPC_ROOT/book/tools/pdf-refs.pl" <<< "$text
+$bad"
+        assert_failure
+        assert_output --partial "no page: "
+    done
+}
