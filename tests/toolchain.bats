@@ -412,3 +412,21 @@ pdf_page() { pdftotext -layout -f "$1" -l "$1" "$BUILT/book/ipc-book.pdf" -; }
         END { if (sum / NR < 60 || sum / NR > 75) print "mean " sum / NR }' "$BATS_TEST_TMPDIR/lines"
     assert_output ""
 }
+
+@test "the PDF's claims table is typeset in ragged columns, each claim linked to where the prose makes it" {
+    local tex=$BUILT/book/build/pdf/book.tex ids marks
+    grep -q '\\begin{NWclaims}' "$tex"
+    # every claim in the table links to its mark in the prose, with its page
+    ids=$(grep -o '^\\hypertarget{claim\.[A-Z]*-[0-9]*}' "$tex" | wc -l)
+    marks=$(grep -o '\\hyperlink{claim-mark-[A-Z]*-[0-9]*}{§[0-9.]*}~(p\.\\,\\pageref\*{claim-mark-[A-Z]*-[0-9]*})' "$tex" | wc -l)
+    [ "$ids" -gt 20 ]
+    [ "$marks" -ge "$ids" ]
+    # and the PDF has the destinations those links go to
+    run pdfinfo -dests "$BUILT/book/ipc-book.pdf"
+    assert_output --partial 'claim-mark-PIPE-02'
+    run pdftotext -layout "$BUILT/book/ipc-book.pdf" -
+    assert_output --regexp 'PIPE-02 +§2\.[0-9]+ \(p\. [0-9]+\) +[a-z]'
+    # no line of the book overflows the margin: not a footer, not the table
+    run grep -A1 'Overfull \\hbox' "$BUILT/book/build/pdf/book.log"
+    assert_output ""
+}
