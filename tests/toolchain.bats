@@ -430,3 +430,14 @@ pdf_page() { pdftotext -layout -f "$1" -l "$1" "$BUILT/book/ipc-book.pdf" -; }
     run grep -A1 'Overfull \\hbox' "$BUILT/book/build/pdf/book.log"
     assert_output ""
 }
+
+@test "the PDF embeds every font it uses: DejaVu Serif for text, DejaVu Sans Mono for code" {
+    run pdffonts "$BUILT/book/ipc-book.pdf"
+    assert_success
+    assert_output --regexp '\+DejaVuSerif +'
+    assert_output --regexp '\+DejaVuSansMono +'
+    run awk 'NR > 2 && $(NF-4) != "yes"' <<< "$output"
+    assert_output ""
+    run "$IPC_ROOT/book/tools/check-pdf" "$BUILT/book/ipc-book.pdf"
+    assert_success
+}
