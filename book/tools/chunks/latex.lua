@@ -30,7 +30,6 @@ function M.list(rs)
   for _, r in ipairs(sorted) do table.insert(t, M.link(r)) end
   return table.concat(t, ", ")
 end
-M.page = M.link
 
 -- Identifiers inside highlighted LaTeX become links too, as in HTML (see
 -- html.lua): on code line i, the k-th whole word w if links[i][w.."#"..k]
