@@ -78,7 +78,8 @@ $(foreach p,$(PROG_SRCS),$(eval $(call program_rule,$(p))))
 # --- the woven book ---------------------------------------------------------
 HTML := book/ipc-book.html
 PDF  := book/ipc-book.pdf
-WEAVE_DEPS := $(CHAPTERS) $(wildcard $(TOOLS)/* $(TOOLS)/chunks/* tests/*.bats book/measured/*)
+APPENDICES := $(sort $(wildcard chapters/appendix-*.md))
+WEAVE_DEPS := $(CHAPTERS) $(APPENDICES) $(wildcard $(TOOLS)/* $(TOOLS)/chunks/* tests/*.bats book/measured/*)
 
 book: html pdf
 html: $(HTML)

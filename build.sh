@@ -15,9 +15,10 @@ cd "$(dirname "$0")"
 #   texlive-fonts-recommended
 #   lmodern fonts-dejavu-core   the PDF book (xelatex; DejaVu Serif and Sans Mono,
 #                               embedded; tocloft, titlesec, framed, ...)
+#   fonts-nanum                 the Korean glossary in the PDF
 #   gnuplot-nox                 plots of the benchmarks
 #   bats bats-support bats-assert bats-file  the tests
-#   socat procps util-linux iproute2 valgrind  tools the tests drive
+#   socat procps util-linux iproute2 valgrind strace  tools the tests drive
 #                               (iproute2 for ss, which lists sockets)
 #   poppler-utils               checks of the PDF
 #   clang                       judges the book's identifier links (tests/browser/idlinks.js)
@@ -26,7 +27,8 @@ cd "$(dirname "$0")"
 PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
     texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
     lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
-    bats-file socat procps util-linux iproute2 valgrind poppler-utils clang"
+    bats-file socat procps util-linux iproute2 valgrind strace poppler-utils clang
+    fonts-nanum"
 # Wanted as commands, which another package may provide (Node.js from
 # NodeSource bundles npm and conflicts with Debian's npm): command:package.
 COMMANDS="chromium:chromium node:nodejs npm:npm"

@@ -146,15 +146,25 @@ sock_bind: bind @: Invalid argument"
     assert_output 0
 }
 
-@test "SOCK-07: creating a socket file needs write permission on the directory (as nobody)" {
+# "Permission denied" is strerror(EACCES); EPERM would be "Operation not
+# permitted".
+@test "SOCK-07: creating a socket file needs write and search permission on the directory, or bind fails EACCES (as nobody)" {
     needs_root "to run sock_bind as nobody"
     make_public_dir
     run as_nobody "$IPC_BIN/sock_bind" "$public_dir/s"
     assert_failure 1
     assert_output "sock_bind: bind $public_dir/s: Permission denied"
+    # A directory nobody may write to, inside one nobody may not search.
+    mkdir -m 777 "$public_dir/open"
+    run as_nobody "$IPC_BIN/sock_bind" "$public_dir/open/s"
+    assert_success
+    chmod 700 "$public_dir"
+    run as_nobody "$IPC_BIN/sock_bind" "$public_dir/open/s"
+    assert_failure 1
+    assert_output "sock_bind: bind $public_dir/open/s: Permission denied"
 }
 
-@test "SOCK-07: connect needs write permission on the socket file and search on its directory (as nobody)" {
+@test "SOCK-07: connect needs write permission on the socket file and search on its directory, or fails EACCES (as nobody)" {
     needs_root "to connect as nobody"
     make_public_dir
     (umask 022 && sock_bind -k "$public_dir/s")
@@ -172,7 +182,7 @@ sock_bind: bind @: Invalid argument"
     assert_output --partial "Permission denied"
 }
 
-@test "unix_bind takes over a stale socket file but never a live socket, a link or a file" {
+@test "unix_bind takes over a stale socket file but never a live socket (EADDRINUSE), a link or a file (EEXIST, File exists)" {
     sock_bind -k s
     run sock_bind -T s
     assert_success
@@ -466,6 +476,56 @@ served_within_1s() {
     assert_equal "$(cat out1)" "FIRST"
 }
 
+@test "no ECONNABORTED on Linux: a client that gave up while waiting in the backlog is accepted, and reads as end of file" {
+    start_server -c 1
+    fifo_client 1
+    wait_for server_says_part "client 1: pid"
+    # socat connects, sends nothing, and closes before it is accepted.
+    run bounded socat -u /dev/null "UNIX-CONNECT:$sock"
+    assert_success
+    echo first >&21
+    exec 21>&-
+    server_says "client 2: done after 0 requests"
+    run grep -e "client 1: done" -e "client 2: pid" "$BATS_TEST_TMPDIR/server.err"
+    assert_line --index 0 "sock_server: client 1: done after 1 requests"
+    assert_line --index 1 --regexp "^sock_server: client 2: pid [0-9]+ uid"
+    served_within_1s
+}
+
+# queued N: N connections wait in the listener's backlog (ss shows the
+# queue's length as a listening socket's Recv-Q).
+queued() {
+    [ "$(ss -xlH | awk -v p="$sock" '$5 == p { print $3 }')" = "$1" ]
+}
+
+@test "ECONNRESET: a server that exits with clients in its backlog resets them; sock_client says the server closed the connection" {
+    local qpid spid status=0
+    start_server -c 1
+    fifo_client 1
+    wait_for server_says_part "client 1: pid"
+    : > queued.out
+    : > socat.out
+    sock_client "$sock" queued > queued.out 2>&1 3>&- 21>&- &
+    qpid=$!
+    # socat -d reports a read error as a warning, and carries on as if at
+    # end of file.
+    socat -d -u "UNIX-CONNECT:$sock" - > socat.out 2>&1 3>&- 21>&- &
+    spid=$!
+    bg_pids+=" $qpid $spid"
+    wait_for queued 2
+    stop_server TERM
+    wait $qpid || status=$?
+    assert_equal "$status: $(cat queued.out)" "1: sock_client: read: the server closed the connection"
+    wait $spid || true
+    run cat socat.out
+    assert_output --regexp "W read\(.*\): Connection reset by peer$"
+    # The client it had accepted, with nothing unread, sees end of file.
+    echo late >&21
+    exec 21>&-
+    wait_for grep -qx "sock_client: the server closed the connection" out1
+    bg_pids=
+}
+
 @test "out of descriptors (EMFILE), the server stops accepting until a client leaves, then serves the one waiting" {
     local i n=6 full=
     # Valgrind takes descriptors of its own from the top of the limit.
@@ -613,6 +673,13 @@ writing to it with write"
     assert_line --index 3 "failed: Broken pipe (EPIPE)"
 }
 
+@test "ECONNRESET: a peer that closes with data unread makes the other end's read fail, not return 0" {
+    run --separate-stderr sock_gone -r
+    assert_failure 1
+    assert_output "read 3 bytes: bye"
+    assert_equal "$stderr" "sock_gone: read: Connection reset by peer"
+}
+
 @test "SOCK-04: two writes can come out of one read, and one write out of several" {
     run sock_reads -a 5 3 7
     assert_success
@@ -630,7 +697,7 @@ read 0 bytes: end of file"
     assert_equal "$total" 1048576
 }
 
-@test "SOCK-12: SOCK_SEQPACKET keeps each record, and cuts one longer than the buffer (MSG_TRUNC)" {
+@test "SOCK-12: SOCK_SEQPACKET keeps each record, cuts one longer than the buffer (MSG_TRUNC), refuses one longer than the send buffer (EMSGSIZE)" {
     run sock_reads -a -t seqpacket 5 3 7
     assert_success
     assert_output "read 5 bytes: a...
@@ -677,6 +744,35 @@ connect 5: EAGAIN"
     local took=${lines[2]##*after }
     took=${took% ms}
     [ "$took" -ge 290 ]
+}
+
+# tcp_port_of PID: set port to the TCP port PID listens on, if it does.
+tcp_port_of() {
+    port=$(ss -tlnpH | awk -v p="pid=$1," 'index($0, p) {
+        n = split($4, a, ":"); print a[n] }')
+    [ -n "$port" ]
+}
+
+@test "EINPROGRESS is TCP's: a non-blocking connect over loopback TCP returns it, over a UNIX socket it completes at once" {
+    ip link show lo | grep -q "UP" || skip "the loopback interface is down here"
+    command -v strace > /dev/null || skip "strace is not installed"
+    local lpid port
+    # Port 0: the kernel picks a free one, which ss tells.
+    socat -u TCP-LISTEN:0,bind=127.0.0.1 /dev/null 3>&- &
+    lpid=$!
+    bg_pids+=" $lpid"
+    wait_for tcp_port_of "$lpid"
+    # socat's connect-timeout makes its connect non-blocking.
+    run bounded strace -e trace=connect socat -u /dev/null "TCP:127.0.0.1:$port,connect-timeout=5"
+    assert_success
+    assert_line --regexp "^connect\\(.*htons\\($port\\).* = -1 EINPROGRESS "
+    wait $lpid
+    start_server
+    run bounded strace -e trace=connect socat -u /dev/null "UNIX-CONNECT:$sock,connect-timeout=5"
+    assert_success
+    assert_line --regexp "^connect\\(.*\"$sock\".* = 0\$"
+    server_says "client 1: done after 0 requests"
+    bg_pids=
 }
 
 @test "SOCK-13: SO_SNDBUF bounds what a writer can queue; SO_RCVBUF changes nothing" {

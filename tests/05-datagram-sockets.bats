@@ -273,6 +273,25 @@ returned 2, flags 0, from (unnamed): "ok"'
     assert_output "$(seq 30)"
 }
 
+@test "EINTR: a send waiting for room, interrupted by dgram_client's timeout, sent nothing" {
+    local qlen
+    qlen=$(cat /proc/sys/net/unix/max_dgram_qlen)
+    start_recv ./s
+    kill -STOP "$recv_pid"
+    run bounded 10 dgram_send -n ./s $(seq $((qlen + 1)))
+    assert_success
+    # The queue is full: the client's sendto sleeps until SIGALRM.
+    run --separate-stderr bounded 10 dgram_client -t 300 ./s
+    assert_failure 1
+    assert_equal "$stderr" "dgram_client: no room in the server's queue within 300 ms"
+    kill -CONT "$recv_pid"
+    dgram_send ./s last
+    recv_lines $((qlen + 2))
+    # The queued datagrams, then the last one: the request never went in.
+    run bash -c "sed 's/.*: \"\\(.*\\)\"\$/\\1/' recv.out"
+    assert_output "$(seq $((qlen + 1)); echo last)"
+}
+
 @test "DGRAM-06: autobind gives a socket an abstract name of 5 hex digits; an unbound sender is (unnamed)" {
     start_recv -n 2 ./s
     bounded 10 dgram_send -a ./s named
@@ -640,7 +659,7 @@ returned 2, flags 0, from (unnamed): "ok"'
     rmdir open
 }
 
-@test "another user cannot send a request: not through the 0700 directory, nor to the 0600 socket in a public one" {
+@test "another user cannot send a request (EACCES, Permission denied): not through the 0700 directory, nor to the 0600 socket in a public one" {
     needs_root "to run the client as nobody"
     make_public_dir
     TMPDIR=$public_dir
@@ -662,7 +681,7 @@ returned 2, flags 0, from (unnamed): "ok"'
     stop_server TERM
 }
 
-@test "DGRAM-06: a server of another user can reply to an autobound client, not into a client's private directory" {
+@test "DGRAM-06: a server of another user can reply to an autobound client, not into a client's private directory (EACCES)" {
     needs_root "to run the server as nobody"
     make_public_dir
     mkdir -m 700 "$public_dir/srv"

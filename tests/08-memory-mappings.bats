@@ -386,7 +386,7 @@ atomic_is_lock_free(_Atomic uint64_t): yes"
     assert_output "t: consistent: 1 name, total 200000"
 }
 
-@test "a writer killed with SIGKILL in the middle of an update: the next process undoes it" {
+@test "a writer killed with SIGKILL in the middle of an update: the next process gets EOWNERDEAD and undoes it" {
     map_table init t
     map_table -n 3 hit t a > /dev/null
     # -m stops the writer inside its update, holding the lock, with the
@@ -405,6 +405,30 @@ atomic_is_lock_free(_Atomic uint64_t): yes"
     assert_output "a 3"
     run -0 map_table hit t b
     assert_output 1
+}
+
+@test "EOWNERDEAD again: a repairer killed before pthread_mutex_consistent leaves the repair to the next holder" {
+    map_table init t
+    map_table -n 3 hit t a > /dev/null
+    stop_writer t a
+    kill_writer
+    # -m stops the repairer after its undo, before it marks the lock
+    # consistent.
+    : > repair.err
+    map_table -m check t > /dev/null 2> repair.err 3>&- &
+    bg_pids=$!
+    wait_for stopped "$bg_pids"
+    kill_writer
+    assert_equal "$(cat repair.err)" "map_table: t: a process died in the middle of an update; undone"
+    # Its undo stands; the lock still says "owner died".
+    run --separate-stderr map_table check t
+    assert_success
+    assert_equal "$stderr" "map_table: t: a process died holding the lock, between updates: nothing to undo"
+    assert_output "t: consistent: 1 name, total 3"
+    # Marked consistent at last: the next holder gets 0.
+    run --separate-stderr map_table check t
+    assert_success
+    assert_equal "$stderr" ""
 }
 
 @test "writers killed at random while others write: the table stays consistent and the survivors lose nothing" {

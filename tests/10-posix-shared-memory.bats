@@ -546,23 +546,24 @@ two"
     done
 }
 
-@test "pshm/bench.sh (QUICK=1) writes whole tables and a plot, with the machine, the method and the limits" {
+@test "pshm/bench.sh (QUICK=1) writes whole tables and a plot, the ring beside a pipe, with the machine, the method and the limits" {
     local two=1 md=$BATS_TEST_TMPDIR/10-posix-shared-memory-rate.md
     [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
     QUICK=1 OUT=$BATS_TEST_TMPDIR run -0 bounded 40 "$IPC_ROOT/book/build/src/pshm/bench.sh"
     run -0 cat "$md"
     if [ -n "$two" ]; then
-        assert_line --index 0 "| message size | one CPU, spinning | one CPU, sleeping | two CPUs, spinning | two CPUs, sleeping |"
-        assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %){4} \|$'
-        assert_line --regexp '^\| 64 KiB( \| [0-9.]+ ±[0-9.]+ %){4} \|$'
+        assert_line --index 0 "| message size | one CPU, spinning | one CPU, sleeping | one CPU, pipe | two CPUs, spinning | two CPUs, sleeping | two CPUs, pipe |"
+        assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %){6} \|$'
+        assert_line --regexp '^\| 64 KiB( \| [0-9.]+ ±[0-9.]+ %){6} \|$'
     else
-        assert_line --index 0 "| message size | one CPU, spinning | one CPU, sleeping |"
+        assert_line --index 0 "| message size | one CPU, spinning | one CPU, sleeping | one CPU, pipe |"
     fi
-    assert_line 'Throughput in MiB/s of `ring_bench rate`, one run.'
+    assert_line 'Throughput in MiB/s of `ring_bench rate`, and of `pipe_bench send | pipe_bench recv` through a 1 MiB pipe, one run.'
     assert_line --regexp "^Measured on .*, Linux $(uname -r), "
     assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±[0-9.]+ % \|$'
     run -0 cat "$BATS_TEST_TMPDIR/10-posix-shared-memory-rtt.md"
     assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %)+ \|$'
-    assert_line 'Round trip in ns of `ring_bench pingpong`, one run.'
+    assert_line 'Round trip in ns of `ring_bench pingpong`, and of `pipe_bench ping` and `echo` through two FIFOs, one run.'
+    grep -q 'one CPU, pipe' "$BATS_TEST_TMPDIR/10-posix-shared-memory-rtt.md"
     grep -q 'one CPU, spinning' "$BATS_TEST_TMPDIR/10-posix-shared-memory-rate.svg"
 }

@@ -320,7 +320,7 @@ locks_of() {
     assert_output $'r:0:1: Bad file descriptor\nw:0:1: locked'
 }
 
-@test "REC-03: l_len 0 locks to EOF and beyond as the file grows; past EOF may be locked, before 0 may not" {
+@test "REC-03: l_len 0 locks to EOF and beyond as the file grows; past EOF may be locked, before 0 may not (EINVAL)" {
     hold a f w:10:0
     run -0 reclock f ?w:1000000:1 ?w:0:10
     assert_output $'?w:1000000:1: blocked by a write lock on 10:0 held by pid '"$last"$'\n?w:0:10: free'

@@ -16,7 +16,8 @@ unset MAKEFLAGS MFLAGS MAKELEVEL SANITIZE VALGRIND T BUILD CHAPTERS
 # copy_repo DEST: the repository's files, without anything built, and a
 # book of the first three chapters only: the machinery is the same for
 # any number of chapters, and a copy of all of them would make every
-# rebuild here grow with the book.  tangle/ is left out: the build makes
+# rebuild here grow with the book.  The appendices are left out with the
+# chapters their links lead to.  tangle/ is left out: the build makes
 # it again from the chapters that are there.
 copy_repo() {
     mkdir -p "$1"
@@ -25,6 +26,7 @@ copy_repo() {
         --exclude=./tangle --exclude='*.o' --exclude='*.a' \
         --exclude='./chapters/0[4-9]-*' --exclude='./chapters/[1-9][0-9]-*' \
         --exclude='./tests/0[4-9]-*' --exclude='./tests/[1-9][0-9]-*' \
+        --exclude='./chapters/appendix-*' --exclude=./tests/glossary.bats \
         --exclude=node_modules --exclude=./tests/artifacts -cf - . |
         tar -C "$1" -xf -
 }

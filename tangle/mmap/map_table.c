@@ -16,7 +16,7 @@
  * process is undone by the next process to take the lock.  A file that is
  * not a table, or is truncated, is refused.  -v says where the file is
  * mapped; -m stops the process with SIGSTOP in the middle of each update,
- * so that you (or a test) can kill it there.
+ * and of each repair, so that you (or a test) can kill it there.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <err.h>
@@ -86,11 +86,12 @@ static void usage(int status)
     fprintf(status ? stderr : stdout,
             "usage: map_table [-s slots] init file\n"
             "       map_table [-mv] [-n count] [-t ms] hit file name\n"
-            "       map_table [-v] [-t ms] show|check file\n"
+            "       map_table [-mv] [-t ms] show|check file\n"
             "  -s slots  slots of a new table (default 256)\n"
             "  -n count  add count times, one update each (default 1)\n"
             "  -t ms     wait at most ms for the lock (default 5000)\n"
-            "  -m        stop (SIGSTOP) in the middle of each update\n"
+            "  -m        stop (SIGSTOP) in the middle of each update "
+            "or repair\n"
             "  -v        say where the file is mapped\n");
     exit(status);
 }
@@ -229,7 +230,7 @@ static void undo_update(struct table *t, uint32_t nslots, const char *path)
     warnx("%s: a process died in the middle of an update; undone", path);
 }
 static void lock_table(struct table *t, uint32_t nslots, const char *path,
-                       long ms)
+                       long ms, int stop)
 {
     struct timespec deadline;
     int e;
@@ -245,6 +246,8 @@ static void lock_table(struct table *t, uint32_t nslots, const char *path,
     e = pthread_mutex_timedlock(&t->lock, &deadline);
     if (e == EOWNERDEAD) {
         undo_update(t, nslots, path);
+        if (stop)
+            raise(SIGSTOP);                 /* -m: repaired, not yet marked */
         e = pthread_mutex_consistent(&t->lock);
     }
     if (e == ETIMEDOUT)
@@ -327,7 +330,7 @@ static void hit(const char *path, const char *name, const struct options *o)
     t = open_table(path, &m, &nslots, o);
     for (long n = 0; n < o->count; n++) {
         long i;
-        lock_table(t, nslots, path, o->ms);
+        lock_table(t, nslots, path, o->ms, o->stop);
         if ((i = find_slot(t, nslots, name)) == -1) {
             unlock_table(t, path);
             errx(1, "%s: the table is full (%" PRIu32 " names)", path,
@@ -353,7 +356,7 @@ static void show(const char *path, const struct options *o, int list)
 
     if (copy == NULL)
         err(1, "malloc");
-    lock_table(t, nslots, path, o->ms);
+    lock_table(t, nslots, path, o->ms, o->stop);
     if ((why = inconsistency(t, nslots, &names)) == NULL) {
         memcpy(copy, t->slots, nslots * sizeof *copy);
         total = t->total;

@@ -1,13 +1,14 @@
 /*
  * sock_gone - read and write on a stream socket whose peer has closed
  *
- * usage: sock_gone [-i | -n]
+ * usage: sock_gone [-i | -n | -r]
  *
  * Makes a socketpair, writes a line into one end and closes it, then
  * reads the other end to end of file and writes to it: with write(2), so
  * that SIGPIPE kills the program; -i ignores SIGPIPE first, so write
  * fails with EPIPE; -n sends with MSG_NOSIGNAL, which fails with EPIPE
- * while SIGPIPE keeps its default action.
+ * while SIGPIPE keeps its default action.  -r first sends the closing
+ * end a byte it never reads: then the read fails with ECONNRESET.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -22,7 +23,7 @@
 
 static void usage(int status)
 {
-    fprintf(status ? stderr : stdout, "usage: sock_gone [-i | -n]\n");
+    fprintf(status ? stderr : stdout, "usage: sock_gone [-i | -n | -r]\n");
     exit(status);
 }
 
@@ -41,11 +42,11 @@ static void read_to_eof(int fd)
 
 int main(int argc, char *argv[])
 {
-    int c, sv[2], nosignal = 0;
+    int c, sv[2], nosignal = 0, unread = 0;
     ssize_t n;
 
     prog_name(argv);
-    while ((c = getopt(argc, argv, "hin")) != -1) {
+    while ((c = getopt(argc, argv, "hinr")) != -1) {
         switch (c) {
         case 'h': usage(0); break;
         case 'i':
@@ -53,6 +54,7 @@ int main(int argc, char *argv[])
                 err(1, "signal");
             break;
         case 'n': nosignal = 1; break;
+        case 'r': unread = 1; break;
         default: usage(2);
         }
     }
@@ -60,6 +62,8 @@ int main(int argc, char *argv[])
         usage(2);
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
         err(1, "socketpair");
+    if (unread && write(sv[0], "?", 1) != 1)
+        err(1, "write to the peer");
     if (write(sv[1], "bye", 3) != 3 || close(sv[1]) == -1)
         err(1, "write and close the peer");
     read_to_eof(sv[0]);
