@@ -11,8 +11,10 @@ cd "$(dirname "$0")"
 #   gcc make libc6-dev          compile the programs
 #   noweb gawk                  tangle and weave the chapters
 #   pandoc graphviz librsvg2-bin  the HTML book, its figures
-#   texlive-xetex texlive-latex-recommended texlive-fonts-recommended
-#   lmodern fonts-dejavu-core   the PDF book (xelatex, DejaVu fonts)
+#   texlive-xetex texlive-latex-recommended texlive-latex-extra
+#   texlive-fonts-recommended
+#   lmodern fonts-dejavu-core   the PDF book (xelatex; DejaVu Serif and Sans Mono,
+#                               embedded; tocloft, titlesec, framed, ...)
 #   fonts-nanum                 the Korean glossary in the PDF
 #   gnuplot-nox                 plots of the benchmarks
 #   bats bats-support bats-assert bats-file  the tests
@@ -23,7 +25,7 @@ cd "$(dirname "$0")"
 #   chromium nodejs npm         the browser tests (tests/browser.bats), which
 #                               then need `npm ci` in tests/browser (done below)
 PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
-    texlive-xetex texlive-latex-recommended texlive-fonts-recommended
+    texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
     lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
     bats-file socat procps util-linux iproute2 valgrind strace poppler-utils clang
     fonts-nanum"

@@ -34,6 +34,12 @@ copy_repo() {
 setup_file() {
     export BUILT=$BATS_FILE_TMPDIR/built
     copy_repo "$BUILT"
+    # A git repository of its own, so that the PDF's title page has a
+    # version to show (book/tools/latex asks git for it).
+    git -C "$BUILT" init -q
+    git -C "$BUILT" add -A
+    git -C "$BUILT" -c user.name=test -c user.email=test@example.invalid \
+        commit -q -m "the book under test"
     # A clean build of everything: programs, HTML and PDF.
     local start=$SECONDS
     make -C "$BUILT" -j2 all > "$BATS_FILE_TMPDIR/build.log" 2>&1 || {
@@ -326,7 +332,9 @@ EOF
     local d=$BATS_TEST_TMPDIR/pdf kind
     for kind in wide glyph ref; do
         rm -rf "$d"; mkdir -p "$d"
-        cp "$BUILT/book/build/pdf/book.tex" "$d/"
+        # with the cross-references of the real build, one xelatex pass
+        # settles: three runs of three passes each took 270 s at load 12
+        cp "$BUILT/book/build/pdf/book."{tex,aux,toc,out} "$d/"
         case $kind in
         wide)  # a line of 100 columns in the first chunk
             awk '{ print } /^\\begin\{Highlighting\}/ && !done { printf "\\NormalTok{/* %096d */}\n", 0; done = 1 }' \
@@ -342,4 +350,96 @@ EOF
         ref)   assert_output --partial "undefined references" ;;
         esac
     done
+}
+
+@test "every chunk reference in the PDF carries the page of its chunk, a use inside code too" {
+    local text
+    run "$IPC_ROOT/book/tools/check-pdf" "$BUILT/book/ipc-book.pdf"
+    assert_success
+    # the text block of each page, without running heads and page numbers
+    text=$(pdftotext -x 0 -y 70 -W 596 -H 700 "$BUILT/book/ipc-book.pdf" -)
+    run "$IPC_ROOT/book/tools/pdf-refs.pl" <<< "$text"
+    assert_success
+    # rwcopy's main uses this chunk inside its code
+    grep -qE '⟨copy whole blocks until end of file⟩ [0-9]+ \(p\. [0-9]+\)' <<< "$text"
+    grep -qE 'Uses [a-z_]+ [0-9]+ \(p\. [0-9]+\)' <<< "$text"
+    grep -qE '◁ [0-9]+ \(p\. [0-9]+\)' <<< "$text"
+    # and the check finds a reference without its page, of every kind
+    local bad
+    for bad in '⟨some chunk⟩ 12' 'Used in chunk 12.' 'Continued in chunks 12 (p. 3), 14.' \
+        'Uses read_full 10 (p. 3), write_full 11.' '◁ 12' '14 ▷' \
+        'x: defined in 12 (p. 3), used in 13 (p. 4), 15 (p. 5), 16'; do
+        run "$IPC_ROOT/book/tools/pdf-refs.pl" <<< "$text
+$bad"
+        assert_failure
+        assert_output --partial "no page: "
+    done
+}
+
+# page N of the PDF as laid out text
+pdf_page() { pdftotext -layout -f "$1" -l "$1" "$BUILT/book/ipc-book.pdf" -; }
+
+@test "the PDF's title page gives the version from git and the date of the build" {
+    local version
+    version=$(git -C "$BUILT" describe --tags --always)
+    run pdf_page 1
+    assert_output --partial "Inter-Process Communication in C"
+    assert_output --partial "Version $version"
+    refute_output --partial "not yet committed"
+    assert_output --regexp "Built on $(date -u +%Y)-[0-9]{2}-[0-9]{2}"
+    # a tree with changes not yet committed says so
+    scratch_copy
+    echo >> "$S/chapters/01-introduction.md"
+    (cd "$S/book/build/pdf" && "$S/book/tools/latex" book.tex)
+    run pdftotext -l 1 "$S/book/build/pdf/book.pdf" -
+    assert_output --partial "Version $version, with changes not yet committed"
+}
+
+@test "the PDF has running heads, a contents that reads, and lines of 60 to 75 characters" {
+    local pdf=$BUILT/book/ipc-book.pdf text
+    text=$(pdftotext -layout "$pdf" - | tr -d '\f')
+    # a chapter's pages carry its title and the section's in the head
+    [ "$(grep -cE '^ *2 Pipes +2\.[0-9]+ [A-Z]' <<< "$text")" -ge 10 ]
+    [ "$(grep -cE '^ *1 Introduction +1\.[0-9]+ [A-Z]' <<< "$text")" -ge 10 ]
+    # the contents: a number never runs into its title ("1.10Further")
+    run pdftotext -layout -f 2 -l 3 "$pdf" -
+    assert_output --regexp '1\.10 +[A-Z]'
+    refute_output --regexp '[0-9]\.[0-9]+[A-Za-z]'
+    # the measure: the full lines of the book's first paragraphs (a
+    # paragraph's last line is shorter), spaces as a reader counts them
+    grep -A20 '^ *Two processes on one machine' <<< "$text" | sed '/^ *$/q' |
+        sed 's/^ *//; s/ *$//; s/  */ /g' | awk 'length($0) >= 50' > "$BATS_TEST_TMPDIR/lines"
+    [ "$(wc -l < "$BATS_TEST_TMPDIR/lines")" -ge 5 ]
+    run awk '{ n = length($0); sum += n; if (n > 75) print "too long: " n ": " $0 }
+        END { if (sum / NR < 60 || sum / NR > 75) print "mean " sum / NR }' "$BATS_TEST_TMPDIR/lines"
+    assert_output ""
+}
+
+@test "the PDF's claims table is typeset in ragged columns, each claim linked to where the prose makes it" {
+    local tex=$BUILT/book/build/pdf/book.tex ids marks
+    grep -q '\\begin{NWclaims}' "$tex"
+    # every claim in the table links to its mark in the prose, with its page
+    ids=$(grep -o '^\\hypertarget{claim\.[A-Z]*-[0-9]*}' "$tex" | wc -l)
+    marks=$(grep -o '\\hyperlink{claim-mark-[A-Z]*-[0-9]*}{§[0-9.]*}~(p\.\\,\\pageref\*{claim-mark-[A-Z]*-[0-9]*})' "$tex" | wc -l)
+    [ "$ids" -gt 20 ]
+    [ "$marks" -ge "$ids" ]
+    # and the PDF has the destinations those links go to
+    run pdfinfo -dests "$BUILT/book/ipc-book.pdf"
+    assert_output --partial 'claim-mark-PIPE-02'
+    run pdftotext -layout "$BUILT/book/ipc-book.pdf" -
+    assert_output --regexp 'PIPE-02 +§2\.[0-9]+ \(p\. [0-9]+\) +[a-z]'
+    # no line of the book overflows the margin: not a footer, not the table
+    run grep -A1 'Overfull \\hbox' "$BUILT/book/build/pdf/book.log"
+    assert_output ""
+}
+
+@test "the PDF embeds every font it uses: DejaVu Serif for text, DejaVu Sans Mono for code" {
+    run pdffonts "$BUILT/book/ipc-book.pdf"
+    assert_success
+    assert_output --regexp '\+DejaVuSerif +'
+    assert_output --regexp '\+DejaVuSansMono +'
+    run awk 'NR > 2 && $(NF-4) != "yes"' <<< "$output"
+    assert_output ""
+    run "$IPC_ROOT/book/tools/check-pdf" "$BUILT/book/ipc-book.pdf"
+    assert_success
 }

@@ -37,7 +37,9 @@ function M.mark(id, sid, secnum, chapter)
     return pandoc.RawInline("html", string.format('<a class="claim" id="%s" href="#claim-%s" title="%s">%s</a>',
       a, id, html_escape(title), id))
   elseif latex then
-    return pandoc.RawInline("latex", string.format("\\NWclaim{%s}", id))
+    -- a target and a label, so that the appendix links back to the mark
+    -- and gives its page
+    return pandoc.RawInline("latex", string.format("\\hypertarget{%s}{}\\label{%s}\\NWclaim{%s}", a, a, id))
   end
 end
 
@@ -64,7 +66,7 @@ function M.appendix()
         table.insert(rows, string.format('<tr class="claim-group"><th colspan="3">%s <code>tests/%s</code></th></tr>',
           chapter ~= "" and ("Chapter " .. chapter .. " ·") or "", html_escape(group)))
       else
-        table.insert(rows, string.format("\\multicolumn{3}{@{}l}{\\textbf{%s}\\texttt{tests/%s}}\\\\",
+        table.insert(rows, string.format("\\NWclaimgroup{%s\\texttt{tests/%s}}",
           chapter ~= "" and ("Chapter " .. latex_escape(chapter) .. " --- ") or "", latex_escape(group)))
       end
     end
@@ -73,7 +75,7 @@ function M.appendix()
       if html then
         table.insert(where, string.format('<a href="#%s">§%s</a>', m.anchor, m.secnum))
       else
-        table.insert(where, string.format("§%s", m.secnum))
+        table.insert(where, string.format("\\hyperlink{%s}{§%s}~(p.\\,\\pageref*{%s})", m.anchor, m.secnum, m.anchor))
       end
     end
     if html then
@@ -86,7 +88,7 @@ function M.appendix()
       local tests = {}
       for _, t in ipairs(c.tests) do table.insert(tests, latex_escape(t)) end
       table.insert(rows, string.format("\\hypertarget{claim.%s}{}%s & %s & %s\\\\", id, id,
-        #where > 0 and table.concat(where, " ") or "--", table.concat(tests, "\\newline ")))
+        #where > 0 and table.concat(where, ", ") or "--", table.concat(tests, "\\par\\smallskip ")))
     end
   end
   local summary = string.format("%d claims, checked by %d tests.", #ids, ntests)
@@ -95,8 +97,9 @@ function M.appendix()
       .. '<table class="claims"><thead><tr><th>Claim</th><th>Stated in</th><th>Checked by the test</th></tr></thead><tbody>\n'
       .. table.concat(rows, "\n") .. "\n</tbody></table>")
   end
-  return pandoc.RawBlock("latex", summary .. "\n\n{\\small\\begin{longtable}{@{}l l p{0.72\\textwidth}@{}}\n"
-    .. "Claim & Stated in & Checked by the test\\\\ \\hline\\endhead\n" .. table.concat(rows, "\n") .. "\n\\end{longtable}}")
+  -- book.tex: NWclaims, a longtable ragged right in narrow columns
+  return pandoc.RawBlock("latex", summary .. "\n\n\\begin{NWclaims}\n"
+    .. table.concat(rows, "\n") .. "\n\\end{NWclaims}")
 end
 
 return M

@@ -23,10 +23,9 @@ local function index_entry(key, title_html, title_latex, defs_html, defs, uses)
     local u = #uses > 0 and (", used in " .. html.list(uses)) or ""
     return string.format('<li data-filter="%s">%s %s%s</li>', html_escape(key:lower()), title_html, defs_html, u)
   end
-  local t = {}
-  for _, r in ipairs(defs) do table.insert(t, latex.page(r)) end
+  -- in print: each chunk with its page, in the order of the book
   local u = #uses > 0 and (", used in " .. latex.list(uses)) or ""
-  return "\\item " .. title_latex .. "~" .. table.concat(t, ", ") .. u
+  return "\\item " .. title_latex .. "~" .. latex.list(defs) .. u
 end
 
 local function index_block(items, box, what, class)

@@ -10,16 +10,25 @@ local anchor, latex_escape, name_latex = format.anchor, format.latex_escape, for
 
 local M = {}
 
+-- Every chunk reference in print carries the page where the chunk is
+-- defined (the introduction promises it): "12 (p. 34)", the number a
+-- link, the page a \pageref* that never breaks from it.
+local function pageref(label)
+  return string.format("\\pageref*{%s}", anchor(label))
+end
 function M.link(ref)
-  return string.format("\\hyperlink{%s}{%s}", anchor(ref.label), ref.num)
+  return string.format("\\hyperlink{%s}{%s}~(p.\\,%s)", anchor(ref.label), ref.num, pageref(ref.label))
 end
+-- a list of references, in the order of the book, each once
 function M.list(rs)
+  local sorted, seen = {}, {}
+  for _, r in ipairs(rs) do
+    if not seen[r.label] then seen[r.label] = true; table.insert(sorted, r) end
+  end
+  table.sort(sorted, function(a, b) return tonumber(a.num) < tonumber(b.num) end)
   local t = {}
-  for _, r in ipairs(rs) do table.insert(t, M.link(r)) end
+  for _, r in ipairs(sorted) do table.insert(t, M.link(r)) end
   return table.concat(t, ", ")
-end
-function M.page(ref)
-  return string.format("\\hyperlink{%s}{%s}~(p.\\,\\pageref{%s})", anchor(ref.label), ref.num, anchor(ref.label))
 end
 
 -- Identifiers inside highlighted LaTeX become links too, as in HTML (see
@@ -106,11 +115,6 @@ end
 
 local function part_latex(p)
   if type(p) == "string" then return p end
-  if p.refs and p.pages then
-    local t = {}
-    for _, r in ipairs(p.refs) do table.insert(t, M.page(r)) end
-    return table.concat(t, ", ")
-  end
   if p.refs then return M.list(p.refs) end
   if p.code then return "\\texttt{" .. latex_escape(p.code) .. "}" end
   if p.tie then return "~" end
@@ -126,13 +130,14 @@ function M.chunk(c)
   local code = link_idents_latex(highlight.code(c.lines, c.lang, "latex"), c.links)
   for i, l in ipairs(c.lines) do
     if l.use then
-      local a = string.format("\\hyperlink{%s}{\\NWuse{%s}{%s}}", anchor(l.label), name_latex(l.name, true), l.num)
+      local a = string.format("\\hyperlink{%s}{\\NWuse{%s}{%s}{%s}}", anchor(l.label), name_latex(l.name, true), l.num,
+        pageref(l.label))
       code = code:gsub(highlight.placeholder(i), function() return a end)
     end
   end
   local nav = {}
-  if c.prev then table.insert(nav, "\\hyperlink{" .. anchor(c.prev.label) .. "}{$\\triangleleft$\\," .. c.prev.num .. "}") end
-  if c.next then table.insert(nav, "\\hyperlink{" .. anchor(c.next.label) .. "}{" .. c.next.num .. "\\,$\\triangleright$}") end
+  if c.prev then table.insert(nav, "$\\triangleleft$\\," .. M.link(c.prev)) end
+  if c.next then table.insert(nav, M.link(c.next) .. "\\,$\\triangleright$") end
   local head = string.format("\\hypertarget{%s}{}\\label{%s}\\NWhead{%s}{%s}{%s}{%s}", anchor(c.label), anchor(c.label), name_latex(c.name),
     c.num, c.kind == "first" and "$\\equiv$" or "$+\\equiv$", table.concat(nav, " "))
   if #c.crumbs > 0 then
