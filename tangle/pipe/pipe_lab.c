@@ -33,6 +33,18 @@
 #include "lib/prog.h"
 #include "lib/sig.h"
 
+static const char *access_mode(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    if (flags == -1)
+        err(1, "fcntl F_GETFL");
+    switch (flags & O_ACCMODE) {
+    case O_RDONLY: return "read-only";
+    case O_WRONLY: return "write-only";
+    default:       return "read-write";
+    }
+}
 static void new_pipe(int fd[2], int flags)
 {
     if (pipe2(fd, flags) == -1)
@@ -65,40 +77,6 @@ static void report_error(const char *what)
     int e = errno;
 
     printf("%s: %s (%s)\n", what, errname(e), strerror(e));
-}
-static pid_t flush_and_fork(void)
-{
-    if (fflush(stdout) == EOF)
-        err(1, "stdout");
-    return fork();
-}
-
-static _Noreturn void child_fail(const char *what)
-{
-    warn("%s", what);
-    _exit(1);
-}
-
-static int reap(pid_t pid)
-{
-    int status;
-
-    while (waitpid(pid, &status, 0) == -1)
-        if (errno != EINTR)
-            err(1, "waitpid");
-    return status;
-}
-static const char *access_mode(int fd)
-{
-    int flags = fcntl(fd, F_GETFL);
-
-    if (flags == -1)
-        err(1, "fcntl F_GETFL");
-    switch (flags & O_ACCMODE) {
-    case O_RDONLY: return "read-only";
-    case O_WRONLY: return "write-only";
-    default:       return "read-write";
-    }
 }
 static int open_devnull(void)
 {
@@ -147,18 +125,46 @@ static void set_nonblock(int fd, int on)
     if (fcntl(fd, F_SETFL, flags) == -1)
         err(1, "fcntl F_SETFL");
 }
-/* Does select say fd is writable right now? */
-static int writable(int fd)
+static pid_t flush_and_fork(void)
 {
-    fd_set set;
-    struct timeval now = { 0, 0 };
-    int n;
+    if (fflush(stdout) == EOF)
+        err(1, "stdout");
+    return fork();
+}
 
-    FD_ZERO(&set);
-    FD_SET(fd, &set);
-    if ((n = select(fd + 1, NULL, &set, NULL, &now)) == -1)
-        err(1, "select");
-    return n == 1 && FD_ISSET(fd, &set);
+static _Noreturn void child_fail(const char *what)
+{
+    warn("%s", what);
+    _exit(1);
+}
+
+static int reap(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) == -1)
+        if (errno != EINTR)
+            err(1, "waitpid");
+    return status;
+}
+static volatile sig_atomic_t reaped;
+
+static void reap_children(int sig)
+{
+    int e = errno;
+
+    (void)sig;
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        reaped = reaped + 1;
+    errno = e;
+}
+static int capacity(int fd)
+{
+    int size = fcntl(fd, F_GETPIPE_SZ);
+
+    if (size == -1)
+        err(1, "fcntl F_GETPIPE_SZ");
+    return size;
 }
 static long fill(int fd, size_t size)
 {
@@ -172,34 +178,25 @@ static long fill(int fd, size_t size)
         err(1, "write");
     return total;
 }
-/* Print "what: FLAG..." for what poll reports on fd right now. */
-static void print_poll(const char *what, int fd, short events)
-{
-    struct pollfd p = { .fd = fd, .events = events };
-
-    if (poll(&p, 1, 0) == -1)
-        err(1, "poll");
-    printf("%s:%s%s%s%s%s\n", what,
-           p.revents & POLLIN ? " POLLIN" : "",
-           p.revents & POLLOUT ? " POLLOUT" : "",
-           p.revents & POLLHUP ? " POLLHUP" : "",
-           p.revents & POLLERR ? " POLLERR" : "",
-           p.revents == 0 ? " nothing" : "");
-}
-static int capacity(int fd)
-{
-    int size = fcntl(fd, F_GETPIPE_SZ);
-
-    if (size == -1)
-        err(1, "fcntl F_GETPIPE_SZ");
-    return size;
-}
 static const void *fill_bytes(size_t n)
 {
     static char bytes[65536];
 
     memset(bytes, 'x', n);
     return bytes;
+}
+static int unread(int fd)
+{
+    int n;
+
+    if (ioctl(fd, FIONREAD, &n) == -1)
+        err(1, "ioctl FIONREAD");
+    return n;
+}
+static void write_or_die(int fd, const char *s, size_t n)
+{
+    if (write(fd, s, n) != (ssize_t)n)
+        err(1, "write");
 }
 /* The number in a /proc/sys file such as pipe-user-pages-soft. */
 static long proc_number(const char *path)
@@ -214,13 +211,32 @@ static long proc_number(const char *path)
     fclose(f);
     return v;
 }
-static int unread(int fd)
+/* Does select say fd is writable right now? */
+static int writable(int fd)
 {
+    fd_set set;
+    struct timeval now = { 0, 0 };
     int n;
 
-    if (ioctl(fd, FIONREAD, &n) == -1)
-        err(1, "ioctl FIONREAD");
-    return n;
+    FD_ZERO(&set);
+    FD_SET(fd, &set);
+    if ((n = select(fd + 1, NULL, &set, NULL, &now)) == -1)
+        err(1, "select");
+    return n == 1 && FD_ISSET(fd, &set);
+}
+/* Print "what: FLAG..." for what poll reports on fd right now. */
+static void print_poll(const char *what, int fd, short events)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+
+    if (poll(&p, 1, 0) == -1)
+        err(1, "poll");
+    printf("%s:%s%s%s%s%s\n", what,
+           p.revents & POLLIN ? " POLLIN" : "",
+           p.revents & POLLOUT ? " POLLOUT" : "",
+           p.revents & POLLHUP ? " POLLHUP" : "",
+           p.revents & POLLERR ? " POLLERR" : "",
+           p.revents == 0 ? " nothing" : "");
 }
 static void print_reads(int fd, size_t bufsize)
 {
@@ -238,22 +254,6 @@ static void print_reads(int fd, size_t bufsize)
     if (n == -1 && errno != EAGAIN)
         err(1, "read");
     printf("%s\n", reads ? "" : " nothing");
-}
-static void write_or_die(int fd, const char *s, size_t n)
-{
-    if (write(fd, s, n) != (ssize_t)n)
-        err(1, "write");
-}
-static volatile sig_atomic_t reaped;
-
-static void reap_children(int sig)
-{
-    int e = errno;
-
-    (void)sig;
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        reaped = reaped + 1;
-    errno = e;
 }
 static void lab_ends(char *ops[])
 {
@@ -426,53 +426,71 @@ static void lab_sigpipe(char *ops[])
     }
     close_end(fd[1]);
 }
-static void lab_select(char *ops[])
+static void lab_popen(char *ops[])
 {
-    int fd[2];
-
     (void)ops;
-    new_pipe(fd, O_NONBLOCK);
-    fill(fd[1], 4096);
-    printf("full pipe, reader open: select says %s\n",
-           writable(fd[1]) ? "writable" : "not writable");
-    close_end(fd[0]);
-    printf("reader closed: select says %s\n",
-           writable(fd[1]) ? "writable" : "not writable");
-    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-        err(1, "signal");
-    if (write(fd[1], "x", 1) == -1)
-        report_error("write");
-    close_end(fd[1]);
+    {
+        struct timespec ms = { 0, 1000000 };
+        FILE *f;
+
+        sig_catch(SIGCHLD, reap_children, SA_RESTART);
+        if ((f = popen("exit 3", "r")) == NULL)
+            err(1, "popen");
+        for (int i = 0; i < 5000 && reaped == 0; i++)
+            nanosleep(&ms, NULL);
+        if (pclose(f) == -1)
+            report_error("pclose after a SIGCHLD handler reaped the shell");
+        else
+            printf("pclose worked: the handler did not reap the shell\n");
+        if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+            err(1, "signal");
+    }
+    for (int e = 0; e < 2; e++) {
+        FILE *f = popen("cat >/dev/null", e ? "we" : "w");
+        int flags;
+
+        if (f == NULL)
+            err(1, "popen");
+        if ((flags = fcntl(fileno(f), F_GETFD)) == -1)
+            err(1, "fcntl F_GETFD");
+        printf("popen mode \"%s\": the stream's descriptor is %s on exec\n",
+               e ? "we" : "w", flags & FD_CLOEXEC ? "closed" : "kept");
+        if (pclose(f) == -1)
+            err(1, "pclose");
+    }
+    {
+        FILE *first, *second;
+        int fd[2];
+        char cmd[200], line[100];
+
+        new_pipe(fd, 0);
+        if ((first = popen("cat >/dev/null", "w")) == NULL)
+            err(1, "popen");
+        snprintf(cmd, sizeof cmd, "for fd in %d %d; do [ -e /proc/$$/fd/$fd ] "
+                 "&& echo open || echo closed; done", fileno(first), fd[0]);
+        if ((second = popen(cmd, "r")) == NULL)
+            err(1, "popen");
+        for (int i = 0; i < 2 && fgets(line, sizeof line, second); i++)
+            printf("in a second popen's shell, %s: %s",
+                   i ? "a plain pipe's end" : "the first popen stream", line);
+        if (pclose(second) == -1 || pclose(first) == -1)
+            err(1, "pclose");
+        close_end(fd[0]);
+        close_end(fd[1]);
+    }
 }
-static void lab_poll(char *ops[])
+static void lab_pipebuf(char *ops[])
 {
     int fd[2];
-    char c;
+    long v;
 
     (void)ops;
-    new_pipe(fd, O_NONBLOCK);
-    print_poll("read end, empty", fd[0], POLLIN);
-    print_poll("write end, room", fd[1], POLLOUT);
-    write_or_die(fd[1], "x", 1);
-    print_poll("read end, 1 byte", fd[0], POLLIN);
-    fill(fd[1], 1);
-    print_poll("write end, full", fd[1], POLLOUT);
+    new_pipe(fd, 0);
+    errno = 0;
+    if ((v = fpathconf(fd[0], _PC_PIPE_BUF)) == -1)
+        err(1, "fpathconf");
+    printf("PIPE_BUF: %d; fpathconf(fd[0], _PC_PIPE_BUF): %ld\n", PIPE_BUF, v);
     close_end(fd[0]);
-    print_poll("write end, full, no reader", fd[1], POLLOUT);
-    close_end(fd[1]);
-
-    new_pipe(fd, O_NONBLOCK);
-    write_or_die(fd[1], "x", 1);
-    close_end(fd[1]);
-    print_poll("read end, 1 byte, no writer", fd[0], POLLIN);
-    if (read(fd[0], &c, 1) != 1)
-        err(1, "read");
-    print_poll("read end, empty, no writer", fd[0], POLLIN);
-    close_end(fd[0]);
-
-    new_pipe(fd, O_NONBLOCK);
-    close_end(fd[0]);
-    print_poll("write end, room, no reader", fd[1], POLLOUT);
     close_end(fd[1]);
 }
 static void lab_capacity(char *ops[])
@@ -501,6 +519,22 @@ static void lab_setsize(char *ops[])
     if ((got = fcntl(fd[0], F_SETPIPE_SZ, (int)size)) == -1)
         err(1, "F_SETPIPE_SZ %zu", size);
     printf("F_SETPIPE_SZ %zu: capacity now %d bytes\n", size, got);
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_unread(char *ops[])
+{
+    int fd[2];
+    char buf[1000];
+
+    (void)ops;
+    new_pipe(fd, 0);
+    if (write_full(fd[1], fill_bytes(1234), 1234) == -1)
+        err(1, "write");
+    printf("wrote 1234 bytes: FIONREAD says %d unread\n", unread(fd[0]));
+    if (read_full(fd[0], buf, sizeof buf) == -1)
+        err(1, "read");
+    printf("read 1000 bytes: FIONREAD says %d unread\n", unread(fd[1]));
     close_end(fd[0]);
     close_end(fd[1]);
 }
@@ -578,22 +612,6 @@ static void lab_userpages(char *ops[])
     for (int i = 0; i < 2 * n + (n < max ? 2 : 0); i++)
         close_end(fds[i]);
     free(fds);
-}
-static void lab_unread(char *ops[])
-{
-    int fd[2];
-    char buf[1000];
-
-    (void)ops;
-    new_pipe(fd, 0);
-    if (write_full(fd[1], fill_bytes(1234), 1234) == -1)
-        err(1, "write");
-    printf("wrote 1234 bytes: FIONREAD says %d unread\n", unread(fd[0]));
-    if (read_full(fd[0], buf, sizeof buf) == -1)
-        err(1, "read");
-    printf("read 1000 bytes: FIONREAD says %d unread\n", unread(fd[1]));
-    close_end(fd[0]);
-    close_end(fd[1]);
 }
 static void lab_bigwrite(char *ops[])
 {
@@ -728,20 +746,6 @@ static void lab_eintr(char *ops[])
         close_end(fd[1]);
     }
 }
-static void lab_pipebuf(char *ops[])
-{
-    int fd[2];
-    long v;
-
-    (void)ops;
-    new_pipe(fd, 0);
-    errno = 0;
-    if ((v = fpathconf(fd[0], _PC_PIPE_BUF)) == -1)
-        err(1, "fpathconf");
-    printf("PIPE_BUF: %d; fpathconf(fd[0], _PC_PIPE_BUF): %ld\n", PIPE_BUF, v);
-    close_end(fd[0]);
-    close_end(fd[1]);
-}
 static void lab_nonblock(char *ops[])
 {
     int fd[2];
@@ -778,6 +782,55 @@ static void lab_nonblock(char *ops[])
         report_error("the same write into the full pipe");
     free(big);
     close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_select(char *ops[])
+{
+    int fd[2];
+
+    (void)ops;
+    new_pipe(fd, O_NONBLOCK);
+    fill(fd[1], 4096);
+    printf("full pipe, reader open: select says %s\n",
+           writable(fd[1]) ? "writable" : "not writable");
+    close_end(fd[0]);
+    printf("reader closed: select says %s\n",
+           writable(fd[1]) ? "writable" : "not writable");
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        err(1, "signal");
+    if (write(fd[1], "x", 1) == -1)
+        report_error("write");
+    close_end(fd[1]);
+}
+static void lab_poll(char *ops[])
+{
+    int fd[2];
+    char c;
+
+    (void)ops;
+    new_pipe(fd, O_NONBLOCK);
+    print_poll("read end, empty", fd[0], POLLIN);
+    print_poll("write end, room", fd[1], POLLOUT);
+    write_or_die(fd[1], "x", 1);
+    print_poll("read end, 1 byte", fd[0], POLLIN);
+    fill(fd[1], 1);
+    print_poll("write end, full", fd[1], POLLOUT);
+    close_end(fd[0]);
+    print_poll("write end, full, no reader", fd[1], POLLOUT);
+    close_end(fd[1]);
+
+    new_pipe(fd, O_NONBLOCK);
+    write_or_die(fd[1], "x", 1);
+    close_end(fd[1]);
+    print_poll("read end, 1 byte, no writer", fd[0], POLLIN);
+    if (read(fd[0], &c, 1) != 1)
+        err(1, "read");
+    print_poll("read end, empty, no writer", fd[0], POLLIN);
+    close_end(fd[0]);
+
+    new_pipe(fd, O_NONBLOCK);
+    close_end(fd[0]);
+    print_poll("write end, room, no reader", fd[1], POLLOUT);
     close_end(fd[1]);
 }
 static void lab_packet(char *ops[])
@@ -898,59 +951,6 @@ static void stdio_child(int linebuf)
     printf("%s: %d bytes in the pipe after fprintf, %d after fflush\n",
            linebuf ? "line buffered" : "default", after_printf, after_fflush);
 }
-static void lab_popen(char *ops[])
-{
-    (void)ops;
-    {
-        struct timespec ms = { 0, 1000000 };
-        FILE *f;
-
-        sig_catch(SIGCHLD, reap_children, SA_RESTART);
-        if ((f = popen("exit 3", "r")) == NULL)
-            err(1, "popen");
-        for (int i = 0; i < 5000 && reaped == 0; i++)
-            nanosleep(&ms, NULL);
-        if (pclose(f) == -1)
-            report_error("pclose after a SIGCHLD handler reaped the shell");
-        else
-            printf("pclose worked: the handler did not reap the shell\n");
-        if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
-            err(1, "signal");
-    }
-    for (int e = 0; e < 2; e++) {
-        FILE *f = popen("cat >/dev/null", e ? "we" : "w");
-        int flags;
-
-        if (f == NULL)
-            err(1, "popen");
-        if ((flags = fcntl(fileno(f), F_GETFD)) == -1)
-            err(1, "fcntl F_GETFD");
-        printf("popen mode \"%s\": the stream's descriptor is %s on exec\n",
-               e ? "we" : "w", flags & FD_CLOEXEC ? "closed" : "kept");
-        if (pclose(f) == -1)
-            err(1, "pclose");
-    }
-    {
-        FILE *first, *second;
-        int fd[2];
-        char cmd[200], line[100];
-
-        new_pipe(fd, 0);
-        if ((first = popen("cat >/dev/null", "w")) == NULL)
-            err(1, "popen");
-        snprintf(cmd, sizeof cmd, "for fd in %d %d; do [ -e /proc/$$/fd/$fd ] "
-                 "&& echo open || echo closed; done", fileno(first), fd[0]);
-        if ((second = popen(cmd, "r")) == NULL)
-            err(1, "popen");
-        for (int i = 0; i < 2 && fgets(line, sizeof line, second); i++)
-            printf("in a second popen's shell, %s: %s",
-                   i ? "a plain pipe's end" : "the first popen stream", line);
-        if (pclose(second) == -1 || pclose(first) == -1)
-            err(1, "pclose");
-        close_end(fd[0]);
-        close_end(fd[1]);
-    }
-}
 static void lab_zerocopy(char *ops[])
 {
     int a[2], b[2];
@@ -1020,24 +1020,24 @@ static const struct experiment experiments[] = {
     { "empty", "", 0, 0, lab_empty, "reading an empty pipe waits, or EAGAIN" },
     { "eof", "", 0, 0, lab_eof, "EOF comes after the last writer closes" },
     { "sigpipe", "", 0, 0, lab_sigpipe, "no reader: SIGPIPE, or EPIPE" },
-    { "select", "", 0, 0, lab_select, "no reader: select says writable" },
-    { "poll", "", 0, 0, lab_poll, "what poll reports on each end, and when" },
+    { "popen", "", 0, 0, lab_popen, "ECHILD, the \"e\" flag, earlier streams" },
+    { "pipebuf", "", 0, 0, lab_pipebuf, "the size of an atomic write" },
     { "capacity", "", 0, 0, lab_capacity, "a pipe holds 64 KiB by default" },
     { "setsize", "size [fill]", 1, 2, lab_setsize,
       "F_SETPIPE_SZ, after storing fill bytes" },
+    { "unread", "", 0, 0, lab_unread, "FIONREAD counts the unread bytes" },
     { "slots", "", 0, 0, lab_slots, "EBUSY counts page slots, not bytes" },
     { "userpages", "", 0, 0, lab_userpages,
       "past pipe-user-pages-soft, new pipes are small" },
-    { "unread", "", 0, 0, lab_unread, "FIONREAD counts the unread bytes" },
     { "bigwrite", "", 0, 0, lab_bigwrite, "a blocking 1 MiB write writes all" },
     { "readergone", "", 0, 0, lab_readergone,
       "a big write whose reader leaves returns short" },
     { "eintr", "", 0, 0, lab_eintr, "signals: EINTR, restart, short write" },
-    { "pipebuf", "", 0, 0, lab_pipebuf, "the size of an atomic write" },
     { "nonblock", "", 0, 0, lab_nonblock, "O_NONBLOCK: all, part or EAGAIN" },
+    { "select", "", 0, 0, lab_select, "no reader: select says writable" },
+    { "poll", "", 0, 0, lab_poll, "what poll reports on each end, and when" },
     { "packet", "", 0, 0, lab_packet, "O_DIRECT: a read returns one write" },
     { "stdio", "", 0, 0, lab_stdio, "a FILE on a pipe is fully buffered" },
-    { "popen", "", 0, 0, lab_popen, "ECHILD, the \"e\" flag, earlier streams" },
     { "zerocopy", "", 0, 0, lab_zerocopy, "tee, vmsplice, splice: references" },
 };
 enum { NEXPERIMENTS = sizeof experiments / sizeof experiments[0] };
