@@ -18,9 +18,9 @@ page=$(getconf PAGESIZE)
     assert_usage_conventions $PROGRAMS
 }
 
-@test "pipe_lab -l lists the twenty-two experiments" {
+@test "pipe_lab -l lists the twenty-three experiments" {
     run -0 pipe_lab -l
-    assert_equal "${#lines[@]}" 22
+    assert_equal "${#lines[@]}" 23
     assert_line --index 0 --regexp '^ends +fd\[0\] reads, fd\[1\] writes'
     assert_line --regexp '^setsize +size \[fill\] +F_SETPIPE_SZ'
 }
@@ -73,6 +73,35 @@ page=$(getconf PAGESIZE)
     assert_failure 2
     assert_equal "$stderr" "pipe_bench: standard input is not a pipe (try: pipe_bench send | pipe_bench recv)"
     run -2 pipe_bench fly
+}
+
+@test "pipe_bench refuses, with status 2, an option the mode does not take" {
+    local d
+    d=$(mktemp -d)
+    mkfifo "$d/there" "$d/back"
+    # Refused before any FIFO is opened: nothing waits for a partner.
+    run --separate-stderr pipe_bench -c 1M ping "$d/there" "$d/back"
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: ping takes no -c (see pipe_bench -h)"
+    run --separate-stderr pipe_bench -t 1M ping "$d/there" "$d/back"
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: ping takes no -t (see pipe_bench -h)"
+    local o
+    for o in -C '-c 1M' '-n 5' '-t 1M' -Z; do
+        run --separate-stderr pipe_bench $o echo "$d/there" "$d/back"
+        assert_failure 2
+        assert_equal "$stderr" "pipe_bench: echo takes no ${o%% *} (see pipe_bench -h)"
+    done
+    run --separate-stderr pipe_bench -n 5 send
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: send takes no -n (see pipe_bench -h)"
+    run --separate-stderr pipe_bench -c 1M recv
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: recv takes no -c (see pipe_bench -h)"
+    run --separate-stderr pipe_bench -C -Z recv
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: recv -C takes no -Z (see pipe_bench -h)"
+    rm -r "$d"
 }
 
 @test "pipe fails with EMFILE when no descriptor is free: status 1, the call named" {
@@ -134,13 +163,24 @@ write to fd[0]: EBADF (Bad file descriptor)
 read from fd[1]: EBADF (Bad file descriptor)"
 }
 
-@test "PIPE-15: fstat calls either end of a pipe a FIFO, and so does stat(1)" {
+@test "PIPE-15: fstat calls either end of a pipe a FIFO, and so does stat(1); lseek fails ESPIPE" {
     run -0 pipe_lab stat
     # The prose says Linux reports st_size 0, even with bytes unread.
     assert_output "fd[0]: S_ISFIFO true, st_size 0 with 10 bytes unread
-fd[1]: S_ISFIFO true, st_size 0 with 10 bytes unread"
+fd[1]: S_ISFIFO true, st_size 0 with 10 bytes unread
+lseek on fd[0]: ESPIPE (Illegal seek)"
     run bash -c 'echo hi | stat -L -c %F /dev/stdin'
     assert_output "fifo"
+}
+
+@test "a pipe end can be opened again through /proc/self/fd (Linux)" {
+    run -0 bash -c 'echo hello | cat /proc/self/fd/0'
+    assert_output "hello"
+}
+
+@test "pipe2 with a flag it does not know (O_APPEND) fails EINVAL" {
+    run -0 pipe_lab badflag
+    assert_output "pipe2 with O_APPEND: EINVAL (Invalid argument)"
 }
 
 @test "PIPE-02: a read from an empty pipe blocks, or fails EAGAIN with O_NONBLOCK" {
@@ -529,6 +569,22 @@ splice of a file holding \"before\", then the file changed: reads got \"after!\"
     run --separate-stderr bash -c 'head -c 2M /dev/zero | cat | pipe_bench -t 1M recv'
     assert_failure 1
     assert_equal "$stderr" "pipe_bench: received 2097152 bytes, not the 1048576 expected: did the sender fail?"
+}
+
+@test "pipe_bench -Z: vmsplice in, splice out to /dev/null, exactly the bytes asked for; with -C the vmspliced pattern arrives as sent" {
+    run -0 bash -c 'pipe_bench -Z -s 64k -t 4M send | pipe_bench -Z -s 64k -t 4M recv'
+    assert_output --regexp '^recv: 4194304 bytes in 65536-byte splices, 65536-byte pipe: [0-9.]+ s, [0-9.]+ MiB/s$'
+    # vmsplice's bytes are read as plain bytes, and splice takes written ones.
+    run -0 bash -c 'pipe_bench -Z -s 1000 -t 1M send | pipe_bench -s 4k -t 1M recv'
+    run -0 bash -c 'pipe_bench -s 4k -t 1M send | pipe_bench -Z -s 3000 -t 1M recv'
+    assert_output --regexp '^recv: 1048576 bytes in 3000-byte splices, '
+    run --separate-stderr bash -c 'pipe_bench -Z -t 1M send | head -c 1000 | pipe_bench -Z -t 1M recv'
+    assert_failure 1
+    assert_equal "$stderr" "pipe_bench: received 1000 bytes, not the 1048576 expected: did the sender fail?"
+    # Each piece its own pages: every byte as sent, sizes odd or not.
+    run -0 bash -c 'pipe_bench -C -Z -s 4k -t 1M send | pipe_bench -C -s 1000 -t 1M recv'
+    assert_output "recv: 1048576 bytes in 1000-byte reads, every byte as sent"
+    run -0 bash -c 'pipe_bench -C -Z -s 5000 -t 300000 send | pipe_bench -C -s 64k -t 300000 recv'
 }
 
 @test "pipe_bench -C: every byte arrives as sent; a lost byte, a wrong count or other data fail with status 1" {

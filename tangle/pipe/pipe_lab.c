@@ -64,9 +64,11 @@ static const char *errname(int e)
     case EBUSY:  return "EBUSY";
     case ECHILD: return "ECHILD";
     case EINTR:  return "EINTR";
+    case EINVAL: return "EINVAL";
     case EMFILE: return "EMFILE";
     case EPERM:  return "EPERM";
     case EPIPE:  return "EPIPE";
+    case ESPIPE: return "ESPIPE";
     default:     return "unexpected error";
     }
 }
@@ -298,6 +300,10 @@ static void lab_stat(char *ops[])
                S_ISFIFO(st.st_mode) ? "true" : "false",
                (long long)st.st_size);
     }
+    if (lseek(fd[0], 0, SEEK_SET) == -1)
+        report_error("lseek on fd[0]");
+    else
+        printf("lseek on fd[0] worked\n");
     close_end(fd[0]);
     close_end(fd[1]);
 }
@@ -323,6 +329,19 @@ static void lab_onefree(char *ops[])
            fd[0] == last ? "is" : "is NOT");
     close_end(fd[0]);
     set_nofile(&old);
+}
+static void lab_badflag(char *ops[])
+{
+    int fd[2];
+
+    (void)ops;
+    if (pipe2(fd, O_APPEND) == -1) {
+        report_error("pipe2 with O_APPEND");
+    } else {
+        printf("pipe2 with O_APPEND worked\n");
+        close_end(fd[0]);
+        close_end(fd[1]);
+    }
 }
 static void lab_empty(char *ops[])
 {
@@ -1017,6 +1036,7 @@ static const struct experiment experiments[] = {
     { "ends", "", 0, 0, lab_ends, "fd[0] reads, fd[1] writes, never reversed" },
     { "stat", "", 0, 0, lab_stat, "fstat says S_ISFIFO; st_size means little" },
     { "onefree", "", 0, 0, lab_onefree, "pipe needs two free descriptors" },
+    { "badflag", "", 0, 0, lab_badflag, "pipe2 refuses unknown flags" },
     { "empty", "", 0, 0, lab_empty, "reading an empty pipe waits, or EAGAIN" },
     { "eof", "", 0, 0, lab_eof, "EOF comes after the last writer closes" },
     { "sigpipe", "", 0, 0, lab_sigpipe, "no reader: SIGPIPE, or EPIPE" },
