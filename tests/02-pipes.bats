@@ -7,7 +7,7 @@ load helpers/common
 setup()    { ipc_audit_begin; }
 teardown() { ipc_audit_end; }
 
-PROGRAMS="pipe_demo pipe_lab pipe_atomic popen_nl pipeline pipe_bench"
+PROGRAMS="pipe_demo pipe_lab pipe_barrier pipe_atomic popen_nl pipeline selfpipe pipe_coproc pipe_bench"
 
 # The page size decides the numbers several claims quote (16 pages = 64 KiB).
 page=$(getconf PAGESIZE)
@@ -18,9 +18,9 @@ page=$(getconf PAGESIZE)
     assert_usage_conventions $PROGRAMS
 }
 
-@test "pipe_lab -l lists the twenty-three experiments" {
+@test "pipe_lab -l lists the twenty-four experiments" {
     run -0 pipe_lab -l
-    assert_equal "${#lines[@]}" 23
+    assert_equal "${#lines[@]}" 24
     assert_line --index 0 --regexp '^ends +fd\[0\] reads, fd\[1\] writes'
     assert_line --regexp '^setsize +size \[fill\] +F_SETPIPE_SZ'
 }
@@ -194,6 +194,42 @@ blocking read, empty pipe, 200 ms later: EINTR (Interrupted system call)"
     assert_output "writer 1 wrote and exited; read returned 1 byte: \"1\"
 writer 2 holds fd[1]: no EOF; read: EAGAIN (Resource temporarily unavailable)
 writer 2 exited; read returned 0: end of file"
+}
+
+# --- a barrier -------------------------------------------------------------------
+
+@test "pipe_barrier: the parent passes the barrier only after every child is ready, and every child goes only after that" {
+    run -0 bounded 30 pipe_barrier 300 0 100
+    assert_equal "${#lines[@]}" 7
+    # Three "ready" lines, in whatever order, then the parent, then three
+    # "going": the order of each group is the scheduler's, not asserted.
+    local i
+    for i in 0 1 2; do
+        assert_line --index "$i" --regexp '^child [0-2]: ready after (0|100|300) ms$'
+        assert_line --index $((i + 4)) --regexp '^child [0-2]: going$'
+    done
+    assert_line --index 3 "parent: all 3 children ready; go"
+    assert_equal "$(printf '%s\n' "${lines[@]:0:3}" | sort)" "child 0: ready after 300 ms
+child 1: ready after 0 ms
+child 2: ready after 100 ms"
+    assert_equal "$(printf '%s\n' "${lines[@]:4:3}" | sort)" "child 0: going
+child 1: going
+child 2: going"
+}
+
+@test "pipe_barrier -t: a child not ready in time is reported and stopped, status 1, nothing left behind" {
+    run --separate-stderr bounded 30 pipe_barrier -t 2000 0 60000
+    assert_failure 1
+    assert_output "child 0: ready after 0 ms"
+    assert_equal "$stderr" "pipe_barrier: only 1 of 2 children ready after 2000 ms"
+}
+
+@test "pipe_barrier refuses bad operands before starting any child" {
+    run --separate-stderr pipe_barrier 10 x
+    assert_failure 2
+    assert_equal "$stderr" "pipe_barrier: work: 'x' is not a number from 0 to 86400000"
+    assert_output ""
+    run -2 pipe_barrier
 }
 
 @test "PIPE-04: with no reader, write raises SIGPIPE; ignored or caught, it fails EPIPE, not restarted" {
@@ -373,6 +409,89 @@ write of 1048576 bytes, nobody reading, signal after 100 ms: returned $((16 * pa
     assert_line --index 2 "the same write into the full pipe: EAGAIN (Resource temporarily unavailable)"
     # The chapter quotes the first line as this kernel prints it.
     [ "$page" -ne 4096 ] || assert_line --index 0 "after 1 byte: 15 whole 4096-byte writes, 0 partial, EAGAIN; 61441 bytes stored"
+}
+
+# --- the self-pipe trick -----------------------------------------------------------
+
+@test "selfpipe copies the command's output and exits as it did; SIGCHLD comes through the self-pipe" {
+    run --separate-stderr bounded 20 selfpipe sh -c 'echo hello; exit 3'
+    assert_failure 3
+    assert_output "hello"
+    assert_equal "$stderr" "selfpipe: SIGCHLD: the command has ended"
+    run -127 --separate-stderr bounded 20 selfpipe nosuchcommand-pipes
+    run -0 bounded 20 bash -c 'head -c 300k /dev/urandom > "$BATS_TEST_TMPDIR/in"
+        selfpipe cat "$BATS_TEST_TMPDIR/in" | cmp - "$BATS_TEST_TMPDIR/in"'
+    run -2 selfpipe
+}
+
+@test "selfpipe passes SIGTERM and SIGINT on to the command from its poll loop, and exits 128 + N" {
+    local out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err p sig st
+    for sig in TERM INT; do
+        : > "$out"
+        # The command says when it runs; then the signal goes to selfpipe
+        # alone, not to the command.
+        env --default-signal=INT selfpipe sh -c 'echo started; exec sleep 60' \
+            > "$out" 2> "$err" 3>&- &
+        p=$!
+        wait_for grep -qs started "$out"
+        kill -"$sig" "$p"
+        st=0; wait "$p" || st=$?
+        [ "$sig" = TERM ] && assert_equal "$st" 143
+        [ "$sig" = INT ] && assert_equal "$st" 130
+        run cat "$err"
+        assert_output "selfpipe: SIG$sig: passed on to the command
+selfpipe: SIGCHLD: the command has ended"
+    done
+}
+
+@test "selfpipe stops at the command's end even when a background process keeps its output pipe open" {
+    # sh ends at once; the sleep it left holds the pipe's write end.
+    run --separate-stderr bounded 20 selfpipe sh -c 'echo hi; sleep 30 2>/dev/null 3>&- & echo $! > "$1"' sh "$BATS_TEST_TMPDIR/pid"
+    assert_success
+    assert_output "hi"
+    kill "$(cat "$BATS_TEST_TMPDIR/pid")"
+}
+
+# --- a coprocess --------------------------------------------------------------
+
+@test "pipe_coproc -n deadlocks on a megabyte through cat; the poll loop copies it exactly" {
+    head -c 1M /dev/urandom > "$BATS_TEST_TMPDIR/in"
+    # cat under a name of its own, to wait for this one alone.
+    ln -s "$(command -v cat)" "$BATS_TEST_TMPDIR/deadcat"
+    # However slow the machine, -n reads nothing before all is written.
+    run bash -c 'timeout 1 pipe_coproc -n "$BATS_TEST_TMPDIR/deadcat" < "$BATS_TEST_TMPDIR/in" | wc -c; echo "status ${PIPESTATUS[0]}"'
+    assert_output "0
+status 124"
+    # deadcat dies of SIGPIPE once pipe_coproc is gone; let init reap it.
+    wait_for bash -c '! pgrep -x deadcat >/dev/null'
+    bounded 30 pipe_coproc cat < "$BATS_TEST_TMPDIR/in" > "$BATS_TEST_TMPDIR/out"
+    cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "pipe_coproc: a filter that answers only at the end, one that answers with more than it got, one that stops reading" {
+    run -0 bounded 30 bash -c 'seq 100000 | pipe_coproc sort -rn | head -n 2'
+    assert_output "100000
+99999"
+    run -0 bounded 30 bash -c "seq 1000 | pipe_coproc awk '{ for (i = 0; i < 100; i++) print }' | wc -l"
+    assert_output "100000"
+    run -0 bounded 30 bash -c 'seq 1000000 | pipe_coproc head -n 1'
+    assert_output "1"
+    # Its own reader gone, pipe_coproc dies of SIGPIPE as a filter does;
+    # the command it started does too, SIGPIPE not inherited as ignored.
+    run -0 bounded 30 bash -c 'seq 1000000 | pipe_coproc cat | head -n 1; echo "${PIPESTATUS[@]}"'
+    assert_output "1
+141 141 0"
+}
+
+@test "the book's samples of pipe_coproc, and its exit status" {
+    run -0 bash -c 'seq 5 | pipe_coproc sort -rn | head -n 2'
+    assert_output "5
+4"
+    run bounded 20 pipe_coproc sh -c 'cat > /dev/null; exit 3' < /dev/null
+    assert_failure 3
+    run -127 --separate-stderr bounded 20 pipe_coproc nosuchcommand-pipes < /dev/null
+    assert_equal "$stderr" "pipe_coproc: nosuchcommand-pipes: No such file or directory"
+    run -2 pipe_coproc -n
 }
 
 # --- packet mode, stdio, popen ----------------------------------------------------
@@ -629,6 +748,16 @@ splice of a file holding \"before\", then the file changed: reads got \"after!\"
     rm -r "$d"
 }
 
+@test "on one CPU the reader runs during writes that had room: the writer does not run until the pipe is full" {
+    # Counts, not times: a write that left the pipe holding less than
+    # before plus its 4 KiB had the reader run during it.  If the writer
+    # ran until the pipe was full, the count would be 0.
+    run -0 bounded 60 pipe_lab turns
+    assert_line --index 0 --regexp '^the reader: 16777216 bytes in [0-9]+ reads, [0-9]+ bytes a read$'
+    assert_line --index 1 --regexp '^both on CPU [0-9]+: 4096 writes of 4096 bytes; the reader ran during [1-9][0-9]* of them that had room$'
+    assert_line --index 2 --regexp '^context switches: the writer [0-9]+ voluntary, [0-9]+ involuntary; the reader [0-9]+ voluntary, [0-9]+ involuntary$'
+}
+
 @test "pipe/bench.sh (QUICK=1) writes whole tables and a plot, with the machine, the method and the limits" {
     local two=1 md=$BATS_TEST_TMPDIR/02-pipes-throughput.md
     [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
@@ -653,6 +782,14 @@ splice of a file holding \"before\", then the file changed: reads got \"after!\"
     fi
     assert_line --regexp '^\| 1 B \| [0-9.]+ ±[0-9.]+ %'
     assert_line --index 4 'Nanoseconds per round trip of `pipe_bench ping` and `echo` through two FIFOs, 50 round trips a run, one run.'
+    run -0 cat "$BATS_TEST_TMPDIR/02-pipes-zerocopy.md"
+    if [ -n "$two" ]; then
+        assert_line --index 0 "| write and read size | one CPU, write and read | one CPU, vmsplice and splice | two CPUs, write and read | two CPUs, vmsplice and splice |"
+        assert_line --regexp '^\| 64 KiB( \| [0-9.]+ ±[0-9.]+ %){4} \|$'
+    else
+        assert_line --index 0 "| write and read size | one CPU, write and read | one CPU, vmsplice and splice |"
+    fi
+    assert_line --index 3 'Throughput in MiB/s through a 64 KiB pipe of `pipe_bench send | pipe_bench recv`, copying, and with `-Z` on both sides, one run.'
     run -0 cat "$BATS_TEST_TMPDIR/02-pipes-atomicity.md"
     assert_line '| 512 | 512 | 0 | 0.0 |'
     assert_line --regexp '^\| 4097 \| 56 \| [0-9]+ \| [0-9.]+ \|$'
