@@ -100,18 +100,19 @@ static void on_signals(pid_t pid, int *status)
     int st;
 
     while ((n = read(self[0], &sig, 1)) == 1) {
-        if (sig != SIGCHLD) {
-            fprintf(stderr, "selfpipe: %s: passed on to the command\n",
-                    sig == SIGINT ? "SIGINT" : "SIGTERM");
-            if (*status == -1 && kill(pid, sig) == -1)
-                err(1, "kill");
-        } else if (*status == -1 && waitpid(pid, &st, WNOHANG) == pid) {
-            fprintf(stderr, "selfpipe: SIGCHLD: the command has ended\n");
-            *status = st;
-        }
+        if (sig == SIGCHLD)
+            continue;                   /* waitpid below says more */
+        fprintf(stderr, "selfpipe: %s: passed on to the command\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM");
+        if (*status == -1 && kill(pid, sig) == -1)
+            err(1, "kill");
     }
     if (n == -1 && errno != EAGAIN && errno != EINTR)
         err(1, "read");
+    if (*status == -1 && waitpid(pid, &st, WNOHANG) == pid) {
+        fprintf(stderr, "selfpipe: SIGCHLD: the command has ended\n");
+        *status = st;
+    }
 }
 static int relay(pid_t pid, int out)
 {
