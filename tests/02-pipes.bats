@@ -755,7 +755,8 @@ splice of a file holding \"before\", then the file changed: reads got \"after!\"
     run -0 bounded 60 pipe_lab turns
     assert_line --index 0 --regexp '^the reader: 16777216 bytes in [0-9]+ reads, [0-9]+ bytes a read$'
     assert_line --index 1 --regexp '^both on CPU [0-9]+: 4096 writes of 4096 bytes; the reader ran during [1-9][0-9]* of them that had room$'
-    assert_line --index 2 --regexp '^context switches: the writer [0-9]+ voluntary, [0-9]+ involuntary; the reader [0-9]+ voluntary, [0-9]+ involuntary$'
+    assert_line --index 2 --regexp '^switches of the writer: [0-9]+ voluntary, [0-9]+ involuntary$'
+    assert_line --index 3 --regexp '^switches of the reader: [0-9]+ voluntary, [0-9]+ involuntary$'
 }
 
 @test "pipe/bench.sh (QUICK=1) writes whole tables and a plot, with the machine, the method and the limits" {

@@ -1130,9 +1130,9 @@ static void lab_turns(char *ops[])
         err(1, "getrusage");
     printf("both on CPU %d: %d writes of %d bytes; the reader ran during %d "
            "of them that had room\n", cpu, WRITES, SIZE, during);
-    printf("context switches: the writer %ld voluntary, %ld involuntary; "
-           "the reader %ld voluntary, %ld involuntary\n",
-           w1.ru_nvcsw - w0.ru_nvcsw, w1.ru_nivcsw - w0.ru_nivcsw,
+    printf("switches of the writer: %ld voluntary, %ld involuntary\n",
+           w1.ru_nvcsw - w0.ru_nvcsw, w1.ru_nivcsw - w0.ru_nivcsw);
+    printf("switches of the reader: %ld voluntary, %ld involuntary\n",
            r.ru_nvcsw, r.ru_nivcsw);
 }
 struct experiment {

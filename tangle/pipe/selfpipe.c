@@ -55,6 +55,19 @@ static void set_fd_flags(int fd)
         fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
         err(1, "fcntl");
 }
+static void catch_signals(void)
+{
+    static const int stop[] = { SIGINT, SIGTERM };
+    struct sigaction sa;
+
+    sig_catch_unless_ignored(stop, 2, to_self_pipe);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = to_self_pipe;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    if (sigaction(SIGCHLD, &sa, NULL) == -1)
+        err(1, "sigaction SIGCHLD");
+}
 static pid_t start(char *argv[], int *out, const sigset_t *mask)
 {
     int fd[2];
@@ -140,7 +153,6 @@ static int relay(pid_t pid, int out)
 }
 int main(int argc, char *argv[])
 {
-    static const int stop[] = { SIGINT, SIGTERM };
     sigset_t block, old;
     int opt, out;
     pid_t pid;
@@ -158,8 +170,7 @@ int main(int argc, char *argv[])
         err(1, "pipe");
     set_fd_flags(self[0]);
     set_fd_flags(self[1]);
-    sig_catch_unless_ignored(stop, 2, to_self_pipe);
-    sig_catch(SIGCHLD, to_self_pipe, SA_RESTART);
+    catch_signals();
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
