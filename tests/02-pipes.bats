@@ -7,20 +7,31 @@ load helpers/common
 setup()    { ipc_audit_begin; }
 teardown() { ipc_audit_end; }
 
-PROGRAMS="pipe_demo pipe_lab pipe_atomic popen_nl pipeline pipe_bench"
+PROGRAMS="pipe_demo pipe_lab pipe_barrier pipe_atomic popen_nl pipeline selfpipe pipe_coproc pipe_bench"
 
 # The page size decides the numbers several claims quote (16 pages = 64 KiB).
 page=$(getconf PAGESIZE)
 
 # --- usage and errors, for every program -------------------------------------
 
-@test "every pipe program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
-    assert_usage_conventions $PROGRAMS
+# In three tests, not one: under valgrind on a loaded machine, nine
+# programs started twice each can take longer than one test may.
+@test "every pipe program prints its usage with -h (status 0) and refuses an unknown option (status 2): pipe_demo, pipe_lab, pipe_barrier" {
+    assert_usage_conventions pipe_demo pipe_lab pipe_barrier
 }
 
-@test "pipe_lab -l lists the twenty-two experiments" {
+@test "every pipe program prints its usage with -h (status 0) and refuses an unknown option (status 2): pipe_atomic, popen_nl, pipeline" {
+    assert_usage_conventions pipe_atomic popen_nl pipeline
+}
+
+@test "every pipe program prints its usage with -h (status 0) and refuses an unknown option (status 2): selfpipe, pipe_coproc, pipe_bench" {
+    assert_usage_conventions selfpipe pipe_coproc pipe_bench
+    [ "$PROGRAMS" = "pipe_demo pipe_lab pipe_barrier pipe_atomic popen_nl pipeline selfpipe pipe_coproc pipe_bench" ]
+}
+
+@test "pipe_lab -l lists the twenty-four experiments" {
     run -0 pipe_lab -l
-    assert_equal "${#lines[@]}" 22
+    assert_equal "${#lines[@]}" 24
     assert_line --index 0 --regexp '^ends +fd\[0\] reads, fd\[1\] writes'
     assert_line --regexp '^setsize +size \[fill\] +F_SETPIPE_SZ'
 }
@@ -75,6 +86,35 @@ page=$(getconf PAGESIZE)
     run -2 pipe_bench fly
 }
 
+@test "pipe_bench refuses, with status 2, an option the mode does not take" {
+    local d
+    d=$(mktemp -d)
+    mkfifo "$d/there" "$d/back"
+    # Refused before any FIFO is opened: nothing waits for a partner.
+    run --separate-stderr pipe_bench -c 1M ping "$d/there" "$d/back"
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: ping takes no -c (see pipe_bench -h)"
+    run --separate-stderr pipe_bench -t 1M ping "$d/there" "$d/back"
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: ping takes no -t (see pipe_bench -h)"
+    local o
+    for o in -C '-c 1M' '-n 5' '-t 1M' -Z; do
+        run --separate-stderr pipe_bench $o echo "$d/there" "$d/back"
+        assert_failure 2
+        assert_equal "$stderr" "pipe_bench: echo takes no ${o%% *} (see pipe_bench -h)"
+    done
+    run --separate-stderr pipe_bench -n 5 send
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: send takes no -n (see pipe_bench -h)"
+    run --separate-stderr pipe_bench -c 1M recv
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: recv takes no -c (see pipe_bench -h)"
+    run --separate-stderr pipe_bench -C -Z recv
+    assert_failure 2
+    assert_equal "$stderr" "pipe_bench: recv -C takes no -Z (see pipe_bench -h)"
+    rm -r "$d"
+}
+
 @test "pipe fails with EMFILE when no descriptor is free: status 1, the call named" {
     # A limit of 4 descriptors, with 0-2 taken and 3 left for the dynamic
     # loader: pipe2 needs two.  Run bare: valgrind needs descriptors too.
@@ -114,10 +154,14 @@ gone_are_orphans() {
 @test "PIPE-03: a reader that keeps its own write end never sees end of file (pipe_demo -k hangs)" {
     # bounded sends SIGTERM to the whole process group: parent and child.
     # (-k 20: a loaded machine, or valgrind, may take a while to die)
-    run bash -c "printf 'hello, pipe\n' | timeout -k 20 2 pipe_demo -k"
+    # (output to a file: a child that outlived its signal would otherwise
+    # hold run's pipe open, and the test would hang instead of failing)
+    local out=$BATS_TEST_TMPDIR/out
+    run bash -c "printf 'hello, pipe\n' | timeout -k 20 2 pipe_demo -k > '$out' 2>&1 3>&-"
     assert_failure 124
-    assert_output "hello, pipe"
     gone_are_orphans
+    run cat "$out"
+    assert_output "hello, pipe"
     # Without -k the same input ends at once.
     run bash -c "printf 'hello, pipe\n' | timeout -k 2 10 pipe_demo"
     assert_success
@@ -134,13 +178,24 @@ write to fd[0]: EBADF (Bad file descriptor)
 read from fd[1]: EBADF (Bad file descriptor)"
 }
 
-@test "PIPE-15: fstat calls either end of a pipe a FIFO, and so does stat(1)" {
+@test "PIPE-15: fstat calls either end of a pipe a FIFO, and so does stat(1); lseek fails ESPIPE" {
     run -0 pipe_lab stat
     # The prose says Linux reports st_size 0, even with bytes unread.
     assert_output "fd[0]: S_ISFIFO true, st_size 0 with 10 bytes unread
-fd[1]: S_ISFIFO true, st_size 0 with 10 bytes unread"
+fd[1]: S_ISFIFO true, st_size 0 with 10 bytes unread
+lseek on fd[0]: ESPIPE (Illegal seek)"
     run bash -c 'echo hi | stat -L -c %F /dev/stdin'
     assert_output "fifo"
+}
+
+@test "a pipe end can be opened again through /proc/self/fd (Linux)" {
+    run -0 bash -c 'echo hello | cat /proc/self/fd/0'
+    assert_output "hello"
+}
+
+@test "pipe2 with a flag it does not know (O_APPEND) fails EINVAL" {
+    run -0 pipe_lab badflag
+    assert_output "pipe2 with O_APPEND: EINVAL (Invalid argument)"
 }
 
 @test "PIPE-02: a read from an empty pipe blocks, or fails EAGAIN with O_NONBLOCK" {
@@ -154,6 +209,42 @@ blocking read, empty pipe, 200 ms later: EINTR (Interrupted system call)"
     assert_output "writer 1 wrote and exited; read returned 1 byte: \"1\"
 writer 2 holds fd[1]: no EOF; read: EAGAIN (Resource temporarily unavailable)
 writer 2 exited; read returned 0: end of file"
+}
+
+# --- a barrier -------------------------------------------------------------------
+
+@test "pipe_barrier: the parent passes the barrier only after every child is ready, and every child goes only after that" {
+    run -0 bounded 30 pipe_barrier 300 0 100
+    assert_equal "${#lines[@]}" 7
+    # Three "ready" lines, in whatever order, then the parent, then three
+    # "going": the order of each group is the scheduler's, not asserted.
+    local i
+    for i in 0 1 2; do
+        assert_line --index "$i" --regexp '^child [0-2]: ready after (0|100|300) ms$'
+        assert_line --index $((i + 4)) --regexp '^child [0-2]: going$'
+    done
+    assert_line --index 3 "parent: all 3 children ready; go"
+    assert_equal "$(printf '%s\n' "${lines[@]:0:3}" | sort)" "child 0: ready after 300 ms
+child 1: ready after 0 ms
+child 2: ready after 100 ms"
+    assert_equal "$(printf '%s\n' "${lines[@]:4:3}" | sort)" "child 0: going
+child 1: going
+child 2: going"
+}
+
+@test "pipe_barrier -t: a child not ready in time is reported and stopped, status 1, nothing left behind" {
+    run --separate-stderr bounded 30 pipe_barrier -t 2000 0 60000
+    assert_failure 1
+    assert_output "child 0: ready after 0 ms"
+    assert_equal "$stderr" "pipe_barrier: only 1 of 2 children ready after 2000 ms"
+}
+
+@test "pipe_barrier refuses bad operands before starting any child" {
+    run --separate-stderr pipe_barrier 10 x
+    assert_failure 2
+    assert_equal "$stderr" "pipe_barrier: work: 'x' is not a number from 0 to 86400000"
+    assert_output ""
+    run -2 pipe_barrier
 }
 
 @test "PIPE-04: with no reader, write raises SIGPIPE; ignored or caught, it fails EPIPE, not restarted" {
@@ -333,6 +424,89 @@ write of 1048576 bytes, nobody reading, signal after 100 ms: returned $((16 * pa
     assert_line --index 2 "the same write into the full pipe: EAGAIN (Resource temporarily unavailable)"
     # The chapter quotes the first line as this kernel prints it.
     [ "$page" -ne 4096 ] || assert_line --index 0 "after 1 byte: 15 whole 4096-byte writes, 0 partial, EAGAIN; 61441 bytes stored"
+}
+
+# --- the self-pipe trick -----------------------------------------------------------
+
+@test "selfpipe copies the command's output and exits as it did; SIGCHLD comes through the self-pipe" {
+    run --separate-stderr bounded 20 selfpipe sh -c 'echo hello; exit 3'
+    assert_failure 3
+    assert_output "hello"
+    assert_equal "$stderr" "selfpipe: SIGCHLD: the command has ended"
+    run -127 --separate-stderr bounded 20 selfpipe nosuchcommand-pipes
+    run -0 bounded 20 bash -c 'head -c 300k /dev/urandom > "$BATS_TEST_TMPDIR/in"
+        selfpipe cat "$BATS_TEST_TMPDIR/in" | cmp - "$BATS_TEST_TMPDIR/in"'
+    run -2 selfpipe
+}
+
+@test "selfpipe passes SIGTERM and SIGINT on to the command from its poll loop, and exits 128 + N" {
+    local out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err p sig st
+    for sig in TERM INT; do
+        : > "$out"
+        # The command says when it runs; then the signal goes to selfpipe
+        # alone, not to the command.
+        env --default-signal=INT selfpipe sh -c 'echo started; exec sleep 60' \
+            > "$out" 2> "$err" 3>&- &
+        p=$!
+        wait_for grep -qs started "$out"
+        kill -"$sig" "$p"
+        st=0; wait "$p" || st=$?
+        [ "$sig" = TERM ] && assert_equal "$st" 143
+        [ "$sig" = INT ] && assert_equal "$st" 130
+        run cat "$err"
+        assert_output "selfpipe: SIG$sig: passed on to the command
+selfpipe: SIGCHLD: the command has ended"
+    done
+}
+
+@test "selfpipe stops at the command's end even when a background process keeps its output pipe open" {
+    # sh ends at once; the sleep it left holds the pipe's write end.
+    run --separate-stderr bounded 20 selfpipe sh -c 'echo hi; sleep 30 2>/dev/null 3>&- & echo $! > "$1"' sh "$BATS_TEST_TMPDIR/pid"
+    assert_success
+    assert_output "hi"
+    kill "$(cat "$BATS_TEST_TMPDIR/pid")"
+}
+
+# --- a coprocess --------------------------------------------------------------
+
+@test "pipe_coproc -n deadlocks on a megabyte through cat; the poll loop copies it exactly" {
+    head -c 1M /dev/urandom > "$BATS_TEST_TMPDIR/in"
+    # cat under a name of its own, to wait for this one alone.
+    ln -s "$(command -v cat)" "$BATS_TEST_TMPDIR/deadcat"
+    # However slow the machine, -n reads nothing before all is written.
+    run bash -c 'timeout 1 pipe_coproc -n "$BATS_TEST_TMPDIR/deadcat" < "$BATS_TEST_TMPDIR/in" | wc -c; echo "status ${PIPESTATUS[0]}"'
+    assert_output "0
+status 124"
+    # deadcat dies of SIGPIPE once pipe_coproc is gone; let init reap it.
+    wait_for bash -c '! pgrep -x deadcat >/dev/null'
+    bounded 30 pipe_coproc cat < "$BATS_TEST_TMPDIR/in" > "$BATS_TEST_TMPDIR/out"
+    cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "pipe_coproc: a filter that answers only at the end, one that answers with more than it got, one that stops reading" {
+    run -0 bounded 30 bash -c 'seq 100000 | pipe_coproc sort -rn | head -n 2'
+    assert_output "100000
+99999"
+    run -0 bounded 30 bash -c "seq 1000 | pipe_coproc awk '{ for (i = 0; i < 100; i++) print }' | wc -l"
+    assert_output "100000"
+    run -0 bounded 30 bash -c 'seq 1000000 | pipe_coproc head -n 1'
+    assert_output "1"
+    # Its own reader gone, pipe_coproc dies of SIGPIPE as a filter does;
+    # the command it started does too, SIGPIPE not inherited as ignored.
+    run -0 bounded 30 bash -c 'seq 1000000 | pipe_coproc cat | head -n 1; echo "${PIPESTATUS[@]}"'
+    assert_output "1
+141 141 0"
+}
+
+@test "the book's samples of pipe_coproc, and its exit status" {
+    run -0 bash -c 'seq 5 | pipe_coproc sort -rn | head -n 2'
+    assert_output "5
+4"
+    run bounded 20 pipe_coproc sh -c 'cat > /dev/null; exit 3' < /dev/null
+    assert_failure 3
+    run -127 --separate-stderr bounded 20 pipe_coproc nosuchcommand-pipes < /dev/null
+    assert_equal "$stderr" "pipe_coproc: nosuchcommand-pipes: No such file or directory"
+    run -2 pipe_coproc -n
 }
 
 # --- packet mode, stdio, popen ----------------------------------------------------
@@ -531,6 +705,22 @@ splice of a file holding \"before\", then the file changed: reads got \"after!\"
     assert_equal "$stderr" "pipe_bench: received 2097152 bytes, not the 1048576 expected: did the sender fail?"
 }
 
+@test "pipe_bench -Z: vmsplice in, splice out to /dev/null, exactly the bytes asked for; with -C the vmspliced pattern arrives as sent" {
+    run -0 bash -c 'pipe_bench -Z -s 64k -t 4M send | pipe_bench -Z -s 64k -t 4M recv'
+    assert_output --regexp '^recv: 4194304 bytes in 65536-byte splices, 65536-byte pipe: [0-9.]+ s, [0-9.]+ MiB/s$'
+    # vmsplice's bytes are read as plain bytes, and splice takes written ones.
+    run -0 bash -c 'pipe_bench -Z -s 1000 -t 1M send | pipe_bench -s 4k -t 1M recv'
+    run -0 bash -c 'pipe_bench -s 4k -t 1M send | pipe_bench -Z -s 3000 -t 1M recv'
+    assert_output --regexp '^recv: 1048576 bytes in 3000-byte splices, '
+    run --separate-stderr bash -c 'pipe_bench -Z -t 1M send | head -c 1000 | pipe_bench -Z -t 1M recv'
+    assert_failure 1
+    assert_equal "$stderr" "pipe_bench: received 1000 bytes, not the 1048576 expected: did the sender fail?"
+    # Each piece its own pages: every byte as sent, sizes odd or not.
+    run -0 bash -c 'pipe_bench -C -Z -s 4k -t 1M send | pipe_bench -C -s 1000 -t 1M recv'
+    assert_output "recv: 1048576 bytes in 1000-byte reads, every byte as sent"
+    run -0 bash -c 'pipe_bench -C -Z -s 5000 -t 300000 send | pipe_bench -C -s 64k -t 300000 recv'
+}
+
 @test "pipe_bench -C: every byte arrives as sent; a lost byte, a wrong count or other data fail with status 1" {
     run -0 bash -c 'pipe_bench -C -s 4k -t 1M send | pipe_bench -C -s 1000 -t 1M recv'
     assert_output "recv: 1048576 bytes in 1000-byte reads, every byte as sent"
@@ -573,6 +763,17 @@ splice of a file holding \"before\", then the file changed: reads got \"after!\"
     rm -r "$d"
 }
 
+@test "on one CPU the reader runs during writes that had room: the writer does not run until the pipe is full" {
+    # Counts, not times: a write that left the pipe holding less than
+    # before plus its 4 KiB had the reader run during it.  If the writer
+    # ran until the pipe was full, the count would be 0.
+    run -0 bounded 60 pipe_lab turns
+    assert_line --index 0 --regexp '^the reader: 16777216 bytes in [0-9]+ reads, [0-9]+ bytes a read$'
+    assert_line --index 1 --regexp '^both on CPU [0-9]+: 4096 writes of 4096 bytes; the reader ran during [1-9][0-9]* of them that had room$'
+    assert_line --index 2 --regexp '^switches of the writer: [0-9]+ voluntary, [0-9]+ involuntary$'
+    assert_line --index 3 --regexp '^switches of the reader: [0-9]+ voluntary, [0-9]+ involuntary$'
+}
+
 @test "pipe/bench.sh (QUICK=1) writes whole tables and a plot, with the machine, the method and the limits" {
     local two=1 md=$BATS_TEST_TMPDIR/02-pipes-throughput.md
     [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
@@ -597,6 +798,14 @@ splice of a file holding \"before\", then the file changed: reads got \"after!\"
     fi
     assert_line --regexp '^\| 1 B \| [0-9.]+ ±[0-9.]+ %'
     assert_line --index 4 'Nanoseconds per round trip of `pipe_bench ping` and `echo` through two FIFOs, 50 round trips a run, one run.'
+    run -0 cat "$BATS_TEST_TMPDIR/02-pipes-zerocopy.md"
+    if [ -n "$two" ]; then
+        assert_line --index 0 "| write and read size | one CPU, write and read | one CPU, vmsplice and splice | two CPUs, write and read | two CPUs, vmsplice and splice |"
+        assert_line --regexp '^\| 64 KiB( \| [0-9.]+ ±[0-9.]+ %){4} \|$'
+    else
+        assert_line --index 0 "| write and read size | one CPU, write and read | one CPU, vmsplice and splice |"
+    fi
+    assert_line --index 3 'Throughput in MiB/s through a 64 KiB pipe of `pipe_bench send | pipe_bench recv`, copying, and with `-Z` on both sides, one run.'
     run -0 cat "$BATS_TEST_TMPDIR/02-pipes-atomicity.md"
     assert_line '| 512 | 512 | 0 | 0.0 |'
     assert_line --regexp '^\| 4097 \| 56 \| [0-9]+ \| [0-9.]+ \|$'

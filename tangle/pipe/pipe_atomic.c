@@ -76,6 +76,24 @@ static _Noreturn void writer(int fd, int w, long records, size_t size)
     free(rec);
     _exit(0);
 }
+/* Read fd to its end in pieces of size bytes; count them, and the torn. */
+static void read_pieces(int fd, char *rec, size_t size, int writers,
+                        long *pieces, long *torn)
+{
+    ssize_t n;
+
+    while ((n = read_full(fd, rec, size)) == (ssize_t)size) {
+        (*pieces)++;
+        if (!is_whole(rec, size, writers))
+            (*torn)++;
+    }
+    if (n == -1)
+        err(1, "read");
+    if (n > 0)
+        errx(1, "%zd bytes left over: a writer stopped in mid-record", n);
+    if (close(fd) == -1)
+        err(1, "close");
+}
 int main(int argc, char *argv[])
 {
     int fd[2], opt, writers = 4;
@@ -120,19 +138,7 @@ int main(int argc, char *argv[])
         err(1, "close");
     if ((rec = malloc(size)) == NULL)
         err(1, "malloc");
-    ssize_t n;
-
-    while ((n = read_full(fd[0], rec, size)) == (ssize_t)size) {
-        pieces++;
-        if (!is_whole(rec, size, writers))
-            torn++;
-    }
-    if (n == -1)
-        err(1, "read");
-    if (n > 0)
-        errx(1, "%zd bytes left over: a writer stopped in mid-record", n);
-    if (close(fd[0]) == -1)
-        err(1, "close");
+    read_pieces(fd[0], rec, size, writers, &pieces, &torn);
     for (int w = 0; w < writers; w++) {
         int status;
 

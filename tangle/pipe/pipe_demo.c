@@ -62,6 +62,17 @@ static void parent(int out)
     if (close(out) == -1)               /* the child's read returns 0 now */
         err(1, "close");
 }
+/* The child's exit status, once it has ended. */
+static int child_status(pid_t pid)
+{
+    int status;
+
+    if (waitpid(pid, &status, 0) == -1)
+        err(1, "waitpid");
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    errx(1, "the child was killed by signal %d", WTERMSIG(status));
+}
 int main(int argc, char *argv[])
 {
     int fd[2], opt, keep = 0, verbose = 0;
@@ -92,11 +103,5 @@ int main(int argc, char *argv[])
             err(1, "close");                /* dies, writes fail, not block */
         parent(fd[1]);
     }
-    int status;
-
-    if (waitpid(pid, &status, 0) == -1)
-        err(1, "waitpid");
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    errx(1, "the child was killed by signal %d", WTERMSIG(status));
+    return child_status(pid);
 }

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,18 @@
 #include "lib/prog.h"
 #include "lib/sig.h"
 
+static const char *access_mode(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    if (flags == -1)
+        err(1, "fcntl F_GETFL");
+    switch (flags & O_ACCMODE) {
+    case O_RDONLY: return "read-only";
+    case O_WRONLY: return "write-only";
+    default:       return "read-write";
+    }
+}
 static void new_pipe(int fd[2], int flags)
 {
     if (pipe2(fd, flags) == -1)
@@ -52,9 +65,11 @@ static const char *errname(int e)
     case EBUSY:  return "EBUSY";
     case ECHILD: return "ECHILD";
     case EINTR:  return "EINTR";
+    case EINVAL: return "EINVAL";
     case EMFILE: return "EMFILE";
     case EPERM:  return "EPERM";
     case EPIPE:  return "EPIPE";
+    case ESPIPE: return "ESPIPE";
     default:     return "unexpected error";
     }
 }
@@ -65,40 +80,6 @@ static void report_error(const char *what)
     int e = errno;
 
     printf("%s: %s (%s)\n", what, errname(e), strerror(e));
-}
-static pid_t flush_and_fork(void)
-{
-    if (fflush(stdout) == EOF)
-        err(1, "stdout");
-    return fork();
-}
-
-static _Noreturn void child_fail(const char *what)
-{
-    warn("%s", what);
-    _exit(1);
-}
-
-static int reap(pid_t pid)
-{
-    int status;
-
-    while (waitpid(pid, &status, 0) == -1)
-        if (errno != EINTR)
-            err(1, "waitpid");
-    return status;
-}
-static const char *access_mode(int fd)
-{
-    int flags = fcntl(fd, F_GETFL);
-
-    if (flags == -1)
-        err(1, "fcntl F_GETFL");
-    switch (flags & O_ACCMODE) {
-    case O_RDONLY: return "read-only";
-    case O_WRONLY: return "write-only";
-    default:       return "read-write";
-    }
 }
 static int open_devnull(void)
 {
@@ -147,18 +128,46 @@ static void set_nonblock(int fd, int on)
     if (fcntl(fd, F_SETFL, flags) == -1)
         err(1, "fcntl F_SETFL");
 }
-/* Does select say fd is writable right now? */
-static int writable(int fd)
+static pid_t flush_and_fork(void)
 {
-    fd_set set;
-    struct timeval now = { 0, 0 };
-    int n;
+    if (fflush(stdout) == EOF)
+        err(1, "stdout");
+    return fork();
+}
 
-    FD_ZERO(&set);
-    FD_SET(fd, &set);
-    if ((n = select(fd + 1, NULL, &set, NULL, &now)) == -1)
-        err(1, "select");
-    return n == 1 && FD_ISSET(fd, &set);
+static _Noreturn void child_fail(const char *what)
+{
+    warn("%s", what);
+    _exit(1);
+}
+
+static int reap(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) == -1)
+        if (errno != EINTR)
+            err(1, "waitpid");
+    return status;
+}
+static volatile sig_atomic_t reaped;
+
+static void reap_children(int sig)
+{
+    int e = errno;
+
+    (void)sig;
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        reaped = reaped + 1;
+    errno = e;
+}
+static int capacity(int fd)
+{
+    int size = fcntl(fd, F_GETPIPE_SZ);
+
+    if (size == -1)
+        err(1, "fcntl F_GETPIPE_SZ");
+    return size;
 }
 static long fill(int fd, size_t size)
 {
@@ -172,34 +181,25 @@ static long fill(int fd, size_t size)
         err(1, "write");
     return total;
 }
-/* Print "what: FLAG..." for what poll reports on fd right now. */
-static void print_poll(const char *what, int fd, short events)
-{
-    struct pollfd p = { .fd = fd, .events = events };
-
-    if (poll(&p, 1, 0) == -1)
-        err(1, "poll");
-    printf("%s:%s%s%s%s%s\n", what,
-           p.revents & POLLIN ? " POLLIN" : "",
-           p.revents & POLLOUT ? " POLLOUT" : "",
-           p.revents & POLLHUP ? " POLLHUP" : "",
-           p.revents & POLLERR ? " POLLERR" : "",
-           p.revents == 0 ? " nothing" : "");
-}
-static int capacity(int fd)
-{
-    int size = fcntl(fd, F_GETPIPE_SZ);
-
-    if (size == -1)
-        err(1, "fcntl F_GETPIPE_SZ");
-    return size;
-}
 static const void *fill_bytes(size_t n)
 {
     static char bytes[65536];
 
     memset(bytes, 'x', n);
     return bytes;
+}
+static int unread(int fd)
+{
+    int n;
+
+    if (ioctl(fd, FIONREAD, &n) == -1)
+        err(1, "ioctl FIONREAD");
+    return n;
+}
+static void write_or_die(int fd, const char *s, size_t n)
+{
+    if (write(fd, s, n) != (ssize_t)n)
+        err(1, "write");
 }
 /* The number in a /proc/sys file such as pipe-user-pages-soft. */
 static long proc_number(const char *path)
@@ -214,13 +214,32 @@ static long proc_number(const char *path)
     fclose(f);
     return v;
 }
-static int unread(int fd)
+/* Does select say fd is writable right now? */
+static int writable(int fd)
 {
+    fd_set set;
+    struct timeval now = { 0, 0 };
     int n;
 
-    if (ioctl(fd, FIONREAD, &n) == -1)
-        err(1, "ioctl FIONREAD");
-    return n;
+    FD_ZERO(&set);
+    FD_SET(fd, &set);
+    if ((n = select(fd + 1, NULL, &set, NULL, &now)) == -1)
+        err(1, "select");
+    return n == 1 && FD_ISSET(fd, &set);
+}
+/* Print "what: FLAG..." for what poll reports on fd right now. */
+static void print_poll(const char *what, int fd, short events)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+
+    if (poll(&p, 1, 0) == -1)
+        err(1, "poll");
+    printf("%s:%s%s%s%s%s\n", what,
+           p.revents & POLLIN ? " POLLIN" : "",
+           p.revents & POLLOUT ? " POLLOUT" : "",
+           p.revents & POLLHUP ? " POLLHUP" : "",
+           p.revents & POLLERR ? " POLLERR" : "",
+           p.revents == 0 ? " nothing" : "");
 }
 static void print_reads(int fd, size_t bufsize)
 {
@@ -239,21 +258,22 @@ static void print_reads(int fd, size_t bufsize)
         err(1, "read");
     printf("%s\n", reads ? "" : " nothing");
 }
-static void write_or_die(int fd, const char *s, size_t n)
+/* Pin this process, and the children it forks from now on, to the first
+ * CPU it may use; return that CPU. */
+static int pin_to_one_cpu(void)
 {
-    if (write(fd, s, n) != (ssize_t)n)
-        err(1, "write");
-}
-static volatile sig_atomic_t reaped;
+    cpu_set_t set;
+    int cpu = 0;
 
-static void reap_children(int sig)
-{
-    int e = errno;
-
-    (void)sig;
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        reaped = reaped + 1;
-    errno = e;
+    if (sched_getaffinity(0, sizeof set, &set) == -1)
+        err(1, "sched_getaffinity");
+    while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &set))
+        cpu++;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) == -1)
+        err(1, "sched_setaffinity");
+    return cpu;
 }
 static void lab_ends(char *ops[])
 {
@@ -298,6 +318,10 @@ static void lab_stat(char *ops[])
                S_ISFIFO(st.st_mode) ? "true" : "false",
                (long long)st.st_size);
     }
+    if (lseek(fd[0], 0, SEEK_SET) == -1)
+        report_error("lseek on fd[0]");
+    else
+        printf("lseek on fd[0] worked\n");
     close_end(fd[0]);
     close_end(fd[1]);
 }
@@ -323,6 +347,19 @@ static void lab_onefree(char *ops[])
            fd[0] == last ? "is" : "is NOT");
     close_end(fd[0]);
     set_nofile(&old);
+}
+static void lab_badflag(char *ops[])
+{
+    int fd[2];
+
+    (void)ops;
+    if (pipe2(fd, O_APPEND) == -1) {
+        report_error("pipe2 with O_APPEND");
+    } else {
+        printf("pipe2 with O_APPEND worked\n");
+        close_end(fd[0]);
+        close_end(fd[1]);
+    }
 }
 static void lab_empty(char *ops[])
 {
@@ -386,13 +423,8 @@ static void lab_eof(char *ops[])
     printf("writer 2 exited; read returned %zd: end of file\n", n);
     close_end(data[0]);
 }
-static void lab_sigpipe(char *ops[])
+static void write_with_default(int fd)
 {
-    int fd[2];
-
-    (void)ops;
-    new_pipe(fd, 0);
-    close_end(fd[0]);                   /* no reader, from the start */
     pid_t pid;
     int status;
 
@@ -400,7 +432,7 @@ static void lab_sigpipe(char *ops[])
     case -1:
         err(1, "fork");
     case 0:                                 /* child: dies in write */
-        if (signal(SIGPIPE, SIG_DFL) == SIG_ERR || write(fd[1], "x", 1) == -1)
+        if (signal(SIGPIPE, SIG_DFL) == SIG_ERR || write(fd, "x", 1) == -1)
             child_fail("signal or write");
         _exit(0);
     }
@@ -411,6 +443,15 @@ static void lab_sigpipe(char *ops[])
     else
         printf("default action: the writer exited with %d\n",
                WEXITSTATUS(status));
+}
+static void lab_sigpipe(char *ops[])
+{
+    int fd[2];
+
+    (void)ops;
+    new_pipe(fd, 0);
+    close_end(fd[0]);                   /* no reader, from the start */
+    write_with_default(fd[1]);
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
         err(1, "signal");
     if (write(fd[1], "x", 1) == -1)
@@ -426,53 +467,75 @@ static void lab_sigpipe(char *ops[])
     }
     close_end(fd[1]);
 }
-static void lab_select(char *ops[])
+static void pclose_after_handler(void)
 {
-    int fd[2];
+    struct timespec ms = { 0, 1000000 };
+    FILE *f;
 
-    (void)ops;
-    new_pipe(fd, O_NONBLOCK);
-    fill(fd[1], 4096);
-    printf("full pipe, reader open: select says %s\n",
-           writable(fd[1]) ? "writable" : "not writable");
-    close_end(fd[0]);
-    printf("reader closed: select says %s\n",
-           writable(fd[1]) ? "writable" : "not writable");
-    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+    sig_catch(SIGCHLD, reap_children, SA_RESTART);
+    if ((f = popen("exit 3", "r")) == NULL)
+        err(1, "popen");
+    for (int i = 0; i < 5000 && reaped == 0; i++)
+        nanosleep(&ms, NULL);
+    if (pclose(f) == -1)
+        report_error("pclose after a SIGCHLD handler reaped the shell");
+    else
+        printf("pclose worked: the handler did not reap the shell\n");
+    if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
         err(1, "signal");
-    if (write(fd[1], "x", 1) == -1)
-        report_error("write");
+}
+static void second_popen(void)
+{
+    FILE *first, *second;
+    int fd[2];
+    char cmd[200], line[100];
+
+    new_pipe(fd, 0);
+    if ((first = popen("cat >/dev/null", "w")) == NULL)
+        err(1, "popen");
+    snprintf(cmd, sizeof cmd, "for fd in %d %d; do [ -e /proc/$$/fd/$fd ] "
+             "&& echo open || echo closed; done", fileno(first), fd[0]);
+    if ((second = popen(cmd, "r")) == NULL)
+        err(1, "popen");
+    for (int i = 0; i < 2 && fgets(line, sizeof line, second); i++)
+        printf("in a second popen's shell, %s: %s",
+               i ? "a plain pipe's end" : "the first popen stream", line);
+    if (pclose(second) == -1 || pclose(first) == -1)
+        err(1, "pclose");
+    close_end(fd[0]);
     close_end(fd[1]);
 }
-static void lab_poll(char *ops[])
+static void lab_popen(char *ops[])
+{
+    (void)ops;
+    pclose_after_handler();
+    for (int e = 0; e < 2; e++) {
+        FILE *f = popen("cat >/dev/null", e ? "we" : "w");
+        int flags;
+
+        if (f == NULL)
+            err(1, "popen");
+        if ((flags = fcntl(fileno(f), F_GETFD)) == -1)
+            err(1, "fcntl F_GETFD");
+        printf("popen mode \"%s\": the stream's descriptor is %s on exec\n",
+               e ? "we" : "w", flags & FD_CLOEXEC ? "closed" : "kept");
+        if (pclose(f) == -1)
+            err(1, "pclose");
+    }
+    second_popen();
+}
+static void lab_pipebuf(char *ops[])
 {
     int fd[2];
-    char c;
+    long v;
 
     (void)ops;
-    new_pipe(fd, O_NONBLOCK);
-    print_poll("read end, empty", fd[0], POLLIN);
-    print_poll("write end, room", fd[1], POLLOUT);
-    write_or_die(fd[1], "x", 1);
-    print_poll("read end, 1 byte", fd[0], POLLIN);
-    fill(fd[1], 1);
-    print_poll("write end, full", fd[1], POLLOUT);
+    new_pipe(fd, 0);
+    errno = 0;
+    if ((v = fpathconf(fd[0], _PC_PIPE_BUF)) == -1)
+        err(1, "fpathconf");
+    printf("PIPE_BUF: %d; fpathconf(fd[0], _PC_PIPE_BUF): %ld\n", PIPE_BUF, v);
     close_end(fd[0]);
-    print_poll("write end, full, no reader", fd[1], POLLOUT);
-    close_end(fd[1]);
-
-    new_pipe(fd, O_NONBLOCK);
-    write_or_die(fd[1], "x", 1);
-    close_end(fd[1]);
-    print_poll("read end, 1 byte, no writer", fd[0], POLLIN);
-    if (read(fd[0], &c, 1) != 1)
-        err(1, "read");
-    print_poll("read end, empty, no writer", fd[0], POLLIN);
-    close_end(fd[0]);
-
-    new_pipe(fd, O_NONBLOCK);
-    close_end(fd[0]);
-    print_poll("write end, room, no reader", fd[1], POLLOUT);
     close_end(fd[1]);
 }
 static void lab_capacity(char *ops[])
@@ -501,6 +564,22 @@ static void lab_setsize(char *ops[])
     if ((got = fcntl(fd[0], F_SETPIPE_SZ, (int)size)) == -1)
         err(1, "F_SETPIPE_SZ %zu", size);
     printf("F_SETPIPE_SZ %zu: capacity now %d bytes\n", size, got);
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_unread(char *ops[])
+{
+    int fd[2];
+    char buf[1000];
+
+    (void)ops;
+    new_pipe(fd, 0);
+    if (write_full(fd[1], fill_bytes(1234), 1234) == -1)
+        err(1, "write");
+    printf("wrote 1234 bytes: FIONREAD says %d unread\n", unread(fd[0]));
+    if (read_full(fd[0], buf, sizeof buf) == -1)
+        err(1, "read");
+    printf("read 1000 bytes: FIONREAD says %d unread\n", unread(fd[1]));
     close_end(fd[0]);
     close_end(fd[1]);
 }
@@ -533,6 +612,21 @@ static void lab_slots(char *ops[])
         close_end(fd[1]);
     }
 }
+static void allow_pipes(int max)
+{
+    struct rlimit rl;
+    rlim_t need = 2 * (rlim_t)max + 16;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+        err(1, "getrlimit RLIMIT_NOFILE");
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+            errx(1, "needs %llu descriptors; the hard limit is %llu",
+                 (unsigned long long)need, (unsigned long long)rl.rlim_max);
+        rl.rlim_cur = need;
+        set_nofile(&rl);
+    }
+}
 static void lab_userpages(char *ops[])
 {
     long soft = proc_number("/proc/sys/fs/pipe-user-pages-soft");
@@ -542,20 +636,7 @@ static void lab_userpages(char *ops[])
     printf("pipe-user-pages-soft: %ld pages\n", soft);
     if (soft == 0 || max > 100000)
         errx(1, "no soft limit to show, or too high a one (%ld)", soft);
-    {
-        struct rlimit rl;
-        rlim_t need = 2 * (rlim_t)max + 16;
-
-        if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-            err(1, "getrlimit RLIMIT_NOFILE");
-        if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
-            if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
-                errx(1, "needs %llu descriptors; the hard limit is %llu",
-                     (unsigned long long)need, (unsigned long long)rl.rlim_max);
-            rl.rlim_cur = need;
-            set_nofile(&rl);
-        }
-    }
+    allow_pipes(max);
     if ((fds = malloc(2 * (size_t)max * sizeof *fds)) == NULL)
         err(1, "malloc");
     new_pipe(fds, 0);
@@ -578,22 +659,6 @@ static void lab_userpages(char *ops[])
     for (int i = 0; i < 2 * n + (n < max ? 2 : 0); i++)
         close_end(fds[i]);
     free(fds);
-}
-static void lab_unread(char *ops[])
-{
-    int fd[2];
-    char buf[1000];
-
-    (void)ops;
-    new_pipe(fd, 0);
-    if (write_full(fd[1], fill_bytes(1234), 1234) == -1)
-        err(1, "write");
-    printf("wrote 1234 bytes: FIONREAD says %d unread\n", unread(fd[0]));
-    if (read_full(fd[0], buf, sizeof buf) == -1)
-        err(1, "read");
-    printf("read 1000 bytes: FIONREAD says %d unread\n", unread(fd[1]));
-    close_end(fd[0]);
-    close_end(fd[1]);
 }
 static void lab_bigwrite(char *ops[])
 {
@@ -671,83 +736,72 @@ static void lab_readergone(char *ops[])
     free(big);
     reap(pid);
 }
-static void lab_eintr(char *ops[])
-{
-    (void)ops;
-    {
-        int fd[2];
-        char buf[16];
-
-        new_pipe(fd, 0);
-        alarm_in(100, 0);
-        if (read(fd[0], buf, sizeof buf) == -1)
-            report_error("read, handler without SA_RESTART");
-        close_end(fd[0]);
-        close_end(fd[1]);
-    }
-    {
-        int fd[2];
-        char buf[16];
-        pid_t pid;
-        ssize_t n;
-
-        new_pipe(fd, 0);
-        switch (pid = flush_and_fork()) {
-        case -1:
-            err(1, "fork");
-        case 0:                             /* child: writes a second later */
-            sleep(1);
-            _exit(write(fd[1], "hello", 5) == 5 ? 0 : 1);
-        }
-        close_end(fd[1]);                   /* the child writes */
-        caught = 0;
-        alarm_in(100, SA_RESTART);
-        if ((n = read(fd[0], buf, sizeof buf)) == -1)
-            err(1, "read");
-        printf("read, handler with SA_RESTART: handler ran %d time, then read "
-               "returned %zd bytes\n", (int)caught, n);
-        close_end(fd[0]);
-        reap(pid);
-    }
-    {
-        enum { BIG = 1024 * 1024 };
-        int fd[2];
-        char *big = calloc(BIG, 1);
-        ssize_t n;
-
-        if (big == NULL)
-            err(1, "calloc");
-        new_pipe(fd, 0);
-        alarm_in(100, SA_RESTART);          /* nobody reads: the write waits */
-        if ((n = write(fd[1], big, BIG)) == -1)
-            err(1, "write");
-        printf("write of %d bytes, nobody reading, signal after 100 ms: "
-               "returned %zd\n", BIG, n);
-        free(big);
-        close_end(fd[0]);
-        close_end(fd[1]);
-    }
-}
-static void lab_pipebuf(char *ops[])
+static void read_without_restart(void)
 {
     int fd[2];
-    long v;
+    char buf[16];
 
-    (void)ops;
     new_pipe(fd, 0);
-    errno = 0;
-    if ((v = fpathconf(fd[0], _PC_PIPE_BUF)) == -1)
-        err(1, "fpathconf");
-    printf("PIPE_BUF: %d; fpathconf(fd[0], _PC_PIPE_BUF): %ld\n", PIPE_BUF, v);
+    alarm_in(100, 0);
+    if (read(fd[0], buf, sizeof buf) == -1)
+        report_error("read, handler without SA_RESTART");
     close_end(fd[0]);
     close_end(fd[1]);
 }
-static void lab_nonblock(char *ops[])
+static void read_with_restart(void)
 {
     int fd[2];
+    char buf[16];
+    pid_t pid;
+    ssize_t n;
 
+    new_pipe(fd, 0);
+    switch (pid = flush_and_fork()) {
+    case -1:
+        err(1, "fork");
+    case 0:                             /* child: writes a second later */
+        sleep(1);
+        _exit(write(fd[1], "hello", 5) == 5 ? 0 : 1);
+    }
+    close_end(fd[1]);                   /* the child writes */
+    caught = 0;
+    alarm_in(100, SA_RESTART);
+    if ((n = read(fd[0], buf, sizeof buf)) == -1)
+        err(1, "read");
+    printf("read, handler with SA_RESTART: handler ran %d time, then read "
+           "returned %zd bytes\n", (int)caught, n);
+    close_end(fd[0]);
+    reap(pid);
+}
+static void write_cut_short(void)
+{
+    enum { BIG = 1024 * 1024 };
+    int fd[2];
+    char *big = calloc(BIG, 1);
+    ssize_t n;
+
+    if (big == NULL)
+        err(1, "calloc");
+    new_pipe(fd, 0);
+    alarm_in(100, SA_RESTART);          /* nobody reads: the write waits */
+    if ((n = write(fd[1], big, BIG)) == -1)
+        err(1, "write");
+    printf("write of %d bytes, nobody reading, signal after 100 ms: "
+           "returned %zd\n", BIG, n);
+    free(big);
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_eintr(char *ops[])
+{
     (void)ops;
-    int whole = 0, partial = 0;
+    read_without_restart();
+    read_with_restart();
+    write_cut_short();
+}
+static void nonblock_small(void)
+{
+    int fd[2], whole = 0, partial = 0;
     ssize_t n;
 
     new_pipe(fd, O_NONBLOCK);
@@ -765,8 +819,13 @@ static void lab_nonblock(char *ops[])
            "%d bytes stored\n", whole, PIPE_BUF, partial, unread(fd[0]));
     close_end(fd[0]);
     close_end(fd[1]);
+}
+static void nonblock_big(void)
+{
     enum { BIG = 100000 };
     char *big = calloc(BIG, 1);
+    int fd[2];
+    ssize_t n;
 
     if (big == NULL)
         err(1, "calloc");
@@ -777,6 +836,76 @@ static void lab_nonblock(char *ops[])
     if (write(fd[1], big, BIG) == -1)
         report_error("the same write into the full pipe");
     free(big);
+    close_end(fd[0]);
+    close_end(fd[1]);
+}
+static void lab_nonblock(char *ops[])
+{
+    (void)ops;
+    nonblock_small();
+    nonblock_big();
+}
+static void lab_select(char *ops[])
+{
+    int fd[2];
+
+    (void)ops;
+    new_pipe(fd, O_NONBLOCK);
+    fill(fd[1], 4096);
+    printf("full pipe, reader open: select says %s\n",
+           writable(fd[1]) ? "writable" : "not writable");
+    close_end(fd[0]);
+    printf("reader closed: select says %s\n",
+           writable(fd[1]) ? "writable" : "not writable");
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        err(1, "signal");
+    if (write(fd[1], "x", 1) == -1)
+        report_error("write");
+    close_end(fd[1]);
+}
+static void lab_poll(char *ops[])
+{
+    int fd[2];
+    char c;
+
+    (void)ops;
+    new_pipe(fd, O_NONBLOCK);
+    print_poll("read end, empty", fd[0], POLLIN);
+    print_poll("write end, room", fd[1], POLLOUT);
+    write_or_die(fd[1], "x", 1);
+    print_poll("read end, 1 byte", fd[0], POLLIN);
+    fill(fd[1], 1);
+    print_poll("write end, full", fd[1], POLLOUT);
+    close_end(fd[0]);
+    print_poll("write end, full, no reader", fd[1], POLLOUT);
+    close_end(fd[1]);
+
+    new_pipe(fd, O_NONBLOCK);
+    write_or_die(fd[1], "x", 1);
+    close_end(fd[1]);
+    print_poll("read end, 1 byte, no writer", fd[0], POLLIN);
+    if (read(fd[0], &c, 1) != 1)
+        err(1, "read");
+    print_poll("read end, empty, no writer", fd[0], POLLIN);
+    close_end(fd[0]);
+
+    new_pipe(fd, O_NONBLOCK);
+    close_end(fd[0]);
+    print_poll("write end, room, no reader", fd[1], POLLOUT);
+    close_end(fd[1]);
+}
+static void packet_by_fcntl(void)
+{
+    int fd[2], flags;
+
+    new_pipe(fd, O_NONBLOCK);
+    if ((flags = fcntl(fd[1], F_GETFL)) == -1 ||
+        fcntl(fd[1], F_SETFL, flags | O_DIRECT) == -1)
+        err(1, "fcntl F_SETFL O_DIRECT");
+    write_or_die(fd[1], "hello", 5);
+    write_or_die(fd[1], "world", 5);
+    printf("F_SETFL O_DIRECT: wrote \"hello\", \"world\"; reads got");
+    print_reads(fd[0], sizeof "helloworld");
     close_end(fd[0]);
     close_end(fd[1]);
 }
@@ -813,20 +942,7 @@ static void lab_packet(char *ops[])
            fill(fd[1], 1), capacity(fd[1]));
     close_end(fd[0]);
     close_end(fd[1]);
-    {
-        int flags;
-
-        new_pipe(fd, O_NONBLOCK);
-        if ((flags = fcntl(fd[1], F_GETFL)) == -1 ||
-            fcntl(fd[1], F_SETFL, flags | O_DIRECT) == -1)
-            err(1, "fcntl F_SETFL O_DIRECT");
-        write_or_die(fd[1], "hello", 5);
-        write_or_die(fd[1], "world", 5);
-        printf("F_SETFL O_DIRECT: wrote \"hello\", \"world\"; reads got");
-        print_reads(fd[0], sizeof "helloworld");
-        close_end(fd[0]);
-        close_end(fd[1]);
-    }
+    packet_by_fcntl();
 }
 static void stdio_child(int linebuf);
 
@@ -898,58 +1014,50 @@ static void stdio_child(int linebuf)
     printf("%s: %d bytes in the pipe after fprintf, %d after fflush\n",
            linebuf ? "line buffered" : "default", after_printf, after_fflush);
 }
-static void lab_popen(char *ops[])
+static void tee_pipe(int a[2], int b[2])
 {
-    (void)ops;
-    {
-        struct timespec ms = { 0, 1000000 };
-        FILE *f;
+    ssize_t n;
 
-        sig_catch(SIGCHLD, reap_children, SA_RESTART);
-        if ((f = popen("exit 3", "r")) == NULL)
-            err(1, "popen");
-        for (int i = 0; i < 5000 && reaped == 0; i++)
-            nanosleep(&ms, NULL);
-        if (pclose(f) == -1)
-            report_error("pclose after a SIGCHLD handler reaped the shell");
-        else
-            printf("pclose worked: the handler did not reap the shell\n");
-        if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
-            err(1, "signal");
-    }
-    for (int e = 0; e < 2; e++) {
-        FILE *f = popen("cat >/dev/null", e ? "we" : "w");
-        int flags;
+    write_or_die(a[1], "hello", 5);
+    if ((n = tee(a[0], b[1], 5, 0)) == -1)
+        err(1, "tee");
+    printf("tee of \"hello\" moved %zd bytes: the first pipe holds %d, "
+           "the second %d\n", n, unread(a[0]), unread(b[0]));
+    printf("reads got");
+    print_reads(a[0], 16);
+    printf("and");
+    print_reads(b[0], 16);
+}
+static void vmsplice_page(int a[2])
+{
+    static _Alignas(4096) char page[4096];
+    struct iovec iov = { page, 6 };
 
-        if (f == NULL)
-            err(1, "popen");
-        if ((flags = fcntl(fileno(f), F_GETFD)) == -1)
-            err(1, "fcntl F_GETFD");
-        printf("popen mode \"%s\": the stream's descriptor is %s on exec\n",
-               e ? "we" : "w", flags & FD_CLOEXEC ? "closed" : "kept");
-        if (pclose(f) == -1)
-            err(1, "pclose");
-    }
-    {
-        FILE *first, *second;
-        int fd[2];
-        char cmd[200], line[100];
+    memcpy(page, "before", 6);
+    if (vmsplice(a[1], &iov, 1, 0) != 6)
+        err(1, "vmsplice");
+    memcpy(page, "after!", 6);          /* too soon: nobody has read */
+    printf("vmsplice of \"before\", then the buffer changed: reads got");
+    print_reads(a[0], 16);
+}
+static void splice_file(int a[2])
+{
+    FILE *f = tmpfile();
+    off_t off = 0;
 
-        new_pipe(fd, 0);
-        if ((first = popen("cat >/dev/null", "w")) == NULL)
-            err(1, "popen");
-        snprintf(cmd, sizeof cmd, "for fd in %d %d; do [ -e /proc/$$/fd/$fd ] "
-                 "&& echo open || echo closed; done", fileno(first), fd[0]);
-        if ((second = popen(cmd, "r")) == NULL)
-            err(1, "popen");
-        for (int i = 0; i < 2 && fgets(line, sizeof line, second); i++)
-            printf("in a second popen's shell, %s: %s",
-                   i ? "a plain pipe's end" : "the first popen stream", line);
-        if (pclose(second) == -1 || pclose(first) == -1)
-            err(1, "pclose");
-        close_end(fd[0]);
-        close_end(fd[1]);
-    }
+    if (f == NULL)
+        err(1, "tmpfile");
+    if (pwrite(fileno(f), "before", 6, 0) != 6)
+        err(1, "pwrite");
+    if (splice(fileno(f), &off, a[1], NULL, 6, 0) != 6)
+        err(1, "splice");
+    if (pwrite(fileno(f), "after!", 6, 0) != 6)
+        err(1, "pwrite");
+    printf("splice of a file holding \"before\", then the file changed: "
+           "reads got");
+    print_reads(a[0], 16);
+    if (fclose(f) == EOF)
+        err(1, "fclose");
 }
 static void lab_zerocopy(char *ops[])
 {
@@ -958,52 +1066,74 @@ static void lab_zerocopy(char *ops[])
     (void)ops;
     new_pipe(a, O_NONBLOCK);
     new_pipe(b, O_NONBLOCK);
-    {
-        ssize_t n;
-
-        write_or_die(a[1], "hello", 5);
-        if ((n = tee(a[0], b[1], 5, 0)) == -1)
-            err(1, "tee");
-        printf("tee of \"hello\" moved %zd bytes: the first pipe holds %d, "
-               "the second %d\n", n, unread(a[0]), unread(b[0]));
-        printf("reads got");
-        print_reads(a[0], 16);
-        printf("and");
-        print_reads(b[0], 16);
-    }
-    {
-        static _Alignas(4096) char page[4096];
-        struct iovec iov = { page, 6 };
-
-        memcpy(page, "before", 6);
-        if (vmsplice(a[1], &iov, 1, 0) != 6)
-            err(1, "vmsplice");
-        memcpy(page, "after!", 6);          /* too soon: nobody has read */
-        printf("vmsplice of \"before\", then the buffer changed: reads got");
-        print_reads(a[0], 16);
-    }
-    {
-        FILE *f = tmpfile();
-        off_t off = 0;
-
-        if (f == NULL)
-            err(1, "tmpfile");
-        if (pwrite(fileno(f), "before", 6, 0) != 6)
-            err(1, "pwrite");
-        if (splice(fileno(f), &off, a[1], NULL, 6, 0) != 6)
-            err(1, "splice");
-        if (pwrite(fileno(f), "after!", 6, 0) != 6)
-            err(1, "pwrite");
-        printf("splice of a file holding \"before\", then the file changed: "
-               "reads got");
-        print_reads(a[0], 16);
-        if (fclose(f) == EOF)
-            err(1, "fclose");
-    }
+    tee_pipe(a, b);
+    vmsplice_page(a);
+    splice_file(a);
     close_end(a[0]);
     close_end(a[1]);
     close_end(b[0]);
     close_end(b[1]);
+}
+/* lab_turns's reader: read to end of file, 64 KiB at most at a time. */
+static _Noreturn void count_reads(int fd[2])
+{
+    static char buf[65536];
+    long reads = 0, bytes = 0;
+    ssize_t n;
+
+    if (close(fd[1]) == -1)
+        child_fail("close");
+    while ((n = read(fd[0], buf, sizeof buf)) > 0) {
+        reads++;
+        bytes += n;
+    }
+    if (n == -1 || reads == 0)
+        child_fail("read");
+    printf("the reader: %ld bytes in %ld reads, %ld bytes a read\n",
+           bytes, reads, bytes / reads);
+    if (fflush(stdout) == EOF)
+        child_fail("stdout");
+    _exit(0);
+}
+static void lab_turns(char *ops[])
+{
+    enum { WRITES = 4096, SIZE = 4096 };
+    static const char block[SIZE];
+    int fd[2], cpu = pin_to_one_cpu(), roomy, during = 0;
+    struct rusage w0, w1, r;
+    pid_t pid;
+
+    (void)ops;
+    new_pipe(fd, 0);
+    roomy = capacity(fd[1]) - 3 * SIZE;
+    if ((pid = flush_and_fork()) == -1)
+        err(1, "fork");
+    if (pid == 0)
+        count_reads(fd);
+    close_end(fd[0]);
+    if (getrusage(RUSAGE_SELF, &w0) == -1)
+        err(1, "getrusage");
+    for (int k = 0; k < WRITES; k++) {
+        int before = unread(fd[1]);
+
+        if (write_full(fd[1], block, SIZE) == -1)
+            err(1, "write");
+        if (before <= roomy && unread(fd[1]) < before + SIZE)
+            during++;
+    }
+    if (getrusage(RUSAGE_SELF, &w1) == -1)
+        err(1, "getrusage");
+    close_end(fd[1]);
+    if (reap(pid) != 0)
+        errx(1, "the reader failed");
+    if (getrusage(RUSAGE_CHILDREN, &r) == -1)
+        err(1, "getrusage");
+    printf("both on CPU %d: %d writes of %d bytes; the reader ran during %d "
+           "of them that had room\n", cpu, WRITES, SIZE, during);
+    printf("switches of the writer: %ld voluntary, %ld involuntary\n",
+           w1.ru_nvcsw - w0.ru_nvcsw, w1.ru_nivcsw - w0.ru_nivcsw);
+    printf("switches of the reader: %ld voluntary, %ld involuntary\n",
+           r.ru_nvcsw, r.ru_nivcsw);
 }
 struct experiment {
     const char *name;
@@ -1017,28 +1147,30 @@ static const struct experiment experiments[] = {
     { "ends", "", 0, 0, lab_ends, "fd[0] reads, fd[1] writes, never reversed" },
     { "stat", "", 0, 0, lab_stat, "fstat says S_ISFIFO; st_size means little" },
     { "onefree", "", 0, 0, lab_onefree, "pipe needs two free descriptors" },
+    { "badflag", "", 0, 0, lab_badflag, "pipe2 refuses unknown flags" },
     { "empty", "", 0, 0, lab_empty, "reading an empty pipe waits, or EAGAIN" },
     { "eof", "", 0, 0, lab_eof, "EOF comes after the last writer closes" },
     { "sigpipe", "", 0, 0, lab_sigpipe, "no reader: SIGPIPE, or EPIPE" },
-    { "select", "", 0, 0, lab_select, "no reader: select says writable" },
-    { "poll", "", 0, 0, lab_poll, "what poll reports on each end, and when" },
+    { "popen", "", 0, 0, lab_popen, "ECHILD, the \"e\" flag, earlier streams" },
+    { "pipebuf", "", 0, 0, lab_pipebuf, "the size of an atomic write" },
     { "capacity", "", 0, 0, lab_capacity, "a pipe holds 64 KiB by default" },
     { "setsize", "size [fill]", 1, 2, lab_setsize,
       "F_SETPIPE_SZ, after storing fill bytes" },
+    { "unread", "", 0, 0, lab_unread, "FIONREAD counts the unread bytes" },
     { "slots", "", 0, 0, lab_slots, "EBUSY counts page slots, not bytes" },
     { "userpages", "", 0, 0, lab_userpages,
       "past pipe-user-pages-soft, new pipes are small" },
-    { "unread", "", 0, 0, lab_unread, "FIONREAD counts the unread bytes" },
     { "bigwrite", "", 0, 0, lab_bigwrite, "a blocking 1 MiB write writes all" },
     { "readergone", "", 0, 0, lab_readergone,
       "a big write whose reader leaves returns short" },
     { "eintr", "", 0, 0, lab_eintr, "signals: EINTR, restart, short write" },
-    { "pipebuf", "", 0, 0, lab_pipebuf, "the size of an atomic write" },
     { "nonblock", "", 0, 0, lab_nonblock, "O_NONBLOCK: all, part or EAGAIN" },
+    { "select", "", 0, 0, lab_select, "no reader: select says writable" },
+    { "poll", "", 0, 0, lab_poll, "what poll reports on each end, and when" },
     { "packet", "", 0, 0, lab_packet, "O_DIRECT: a read returns one write" },
     { "stdio", "", 0, 0, lab_stdio, "a FILE on a pipe is fully buffered" },
-    { "popen", "", 0, 0, lab_popen, "ECHILD, the \"e\" flag, earlier streams" },
     { "zerocopy", "", 0, 0, lab_zerocopy, "tee, vmsplice, splice: references" },
+    { "turns", "", 0, 0, lab_turns, "one CPU: the reader runs early" },
 };
 enum { NEXPERIMENTS = sizeof experiments / sizeof experiments[0] };
 static void usage(int status)

@@ -67,11 +67,26 @@ static pid_t start(char *argv[], int in, int out, int unused)
     }
     return pid;
 }
+/* Wait for every child; the status of last, as the shell gives it. */
+static int wait_all(pid_t last)
+{
+    int st, status = 0;
+    pid_t pid;
+
+    while ((pid = wait(&st)) != -1 || errno == EINTR)
+        if (pid == last)                    /* the others count for nothing */
+            status = st;
+    if (errno != ECHILD)
+        err(1, "wait");
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
 int main(int argc, char *argv[])
 {
     char **cmd, **next;
-    pid_t last, pid;
-    int in = STDIN_FILENO, fd[2] = { -1, -1 }, opt, status = 0;
+    pid_t last;
+    int in = STDIN_FILENO, fd[2] = { -1, -1 }, opt;
     size_t n = 0;
 
     prog_name(argv);
@@ -101,14 +116,5 @@ int main(int argc, char *argv[])
         cmd = next;
         next = end_command(cmd);
     }
-    int st;
-
-    while ((pid = wait(&st)) != -1 || errno == EINTR)
-        if (pid == last)                    /* the others count for nothing */
-            status = st;
-    if (errno != ECHILD)
-        err(1, "wait");
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
+    return wait_all(last);
 }

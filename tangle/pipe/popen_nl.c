@@ -24,6 +24,36 @@ static void usage(int status)
             "  runs command with /bin/sh -c and numbers its output lines\n");
     exit(status);
 }
+static void number_lines(FILE *in)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long count = 0;
+
+    while ((len = getline(&line, &cap, in)) != -1) {
+        /* fwrite, not %s: a line may hold a NUL byte, and must pass whole */
+        if (printf("%6ld\t", ++count) < 0
+            || fwrite(line, 1, (size_t)len, stdout) != (size_t)len
+            || (line[len - 1] != '\n' && putchar('\n') == EOF))
+            err(1, "stdout");
+    }
+    free(line);
+    if (ferror(in))
+        err(1, "read");
+}
+/* Our exit status for the wait status of the command. */
+static int exit_status(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) {
+        warnx("command killed by signal %d (%s)", WTERMSIG(status),
+              strsignal(WTERMSIG(status)));
+        return 128 + WTERMSIG(status);
+    }
+    return 1;
+}
 int main(int argc, char *argv[])
 {
     FILE *in;
@@ -40,31 +70,10 @@ int main(int argc, char *argv[])
         usage(2);
     if ((in = popen(argv[optind], "r")) == NULL)
         err(1, "popen");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long count = 0;
-
-    while ((len = getline(&line, &cap, in)) != -1) {
-        /* fwrite, not %s: a line may hold a NUL byte, and must pass whole */
-        if (printf("%6ld\t", ++count) < 0
-            || fwrite(line, 1, (size_t)len, stdout) != (size_t)len
-            || (line[len - 1] != '\n' && putchar('\n') == EOF))
-            err(1, "stdout");
-    }
-    free(line);
-    if (ferror(in))
-        err(1, "read");
+    number_lines(in);
     if ((status = pclose(in)) == -1)
         err(1, "pclose");
     if (fclose(stdout) == EOF)
         err(1, "stdout");
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) {
-        warnx("command killed by signal %d (%s)", WTERMSIG(status),
-              strsignal(WTERMSIG(status)));
-        return 128 + WTERMSIG(status);
-    }
-    return 1;
+    return exit_status(status);
 }
