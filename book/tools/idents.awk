@@ -335,11 +335,12 @@ END {
         if (k in target && target[k] != m) target[k] = "?"
         else target[k] = m
     }
-    # in a fixed order, so that a chunk's footer does not change (and
-    # perhaps overflow the PDF's line) when an unrelated chunk does
-    PROCINFO["sorted_in"] = "@ind_str_asc"
-    for (k in target) {
-        if (target[k] == "?") continue
+    # in the order the uses were found: a chunk's footer must not reorder
+    # (and perhaps overflow the PDF's line) when an unrelated chunk changes
+    for (i = 1; i <= ncand; i++) {
+        k = cchunk[i] SUBSEP cline[i] SUBSEP cname_[i] SUBSEP cord[i]
+        if (!(k in target) || target[k] == "?" || (k in printed)) continue
+        printed[k] = 1
         split(k, f, SUBSEP)
         print "use " f[1] " " f[2] " " f[3] " " f[4] " " target[k]
     }
