@@ -921,20 +921,27 @@ IPC_RMID: Operation not permitted"
     run -2 svmq_bench fly 0 0
 }
 
-@test "svmq/bench.sh (QUICK=1) writes whole tables and a plot, with the machine and the limits" {
-    local two=1 md=$BATS_TEST_TMPDIR/07-svmq-throughput.md
+@test "svmq/bench.sh (QUICK=1) writes round trips and throughputs of both queues, a pipe and a socket, in one run, and a plot" {
+    local two=1 row='( \| [0-9.]+ ±[0-9.]+ %){4} \|$'
+    local head="| System V queue | POSIX queue | pipe | stream socket |"
     [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
     QUICK=1 OUT=$BATS_TEST_TMPDIR run -0 bounded 120 "$IPC_ROOT/book/build/src/svmq/bench.sh"
-    run -0 cat "$md"
-    if [ -n "$two" ]; then
-        assert_line --index 0 "| message size | one CPU | two CPUs |"
-        assert_line --regexp '^\| 8 KiB( \| [0-9.]+ ±[0-9.]+ %){2} \|$'
-    else
-        assert_line --index 0 "| message size | one CPU |"
-    fi
-    assert_line --index 4 'Throughput in MiB/s of `svmq_bench rate`, one run.'
+    run -0 cat "$BATS_TEST_TMPDIR/07-svmq-rtt.md"
+    assert_line --index 0 "| placement $head"
+    assert_line --index 2 --regexp "^\| one CPU$row"
+    [ -z "$two" ] || assert_line --index 3 --regexp "^\| two CPUs$row"
+    assert_line --regexp '^Round trip in ns of 64 bytes: `svmq_bench rtt`, `pmq_bench pingpong`, .*; 1000 round trips a run, one run\.$'
     assert_line --regexp "^Measured on .*, Linux $(uname -r), "
-    run -0 cat "$BATS_TEST_TMPDIR/07-svmq-latency.md"
-    assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %){1,2} \|$'
-    grep -q 'one CPU' "$BATS_TEST_TMPDIR/07-svmq-throughput.svg"
+    assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±[0-9.]+ % \|$'
+    run -0 cat "$BATS_TEST_TMPDIR/07-svmq-rate-one.md"
+    assert_line --index 0 "| message size $head"
+    assert_line --index 2 --regexp "^\| 64 B$row"
+    assert_line --index 3 --regexp "^\| 8 KiB$row"
+    assert_line --regexp '^Throughput in MiB/s, one CPU, of 2000 messages a run: .*, one run\.$'
+    if [ -n "$two" ]; then
+        run -0 cat "$BATS_TEST_TMPDIR/07-svmq-rate-two.md"
+        assert_line --index 3 --regexp "^\| 8 KiB$row"
+        grep -q 'stream socket, two CPUs' "$BATS_TEST_TMPDIR/07-svmq-rate.svg"
+    fi
+    grep -q 'System V queue, one CPU' "$BATS_TEST_TMPDIR/07-svmq-rate.svg"
 }
