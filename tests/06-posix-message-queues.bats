@@ -82,6 +82,15 @@ reap() {
     bg_pids=${bg_pids/ $1/}
 }
 
+# no_reader CMD...: run CMD with its standard output a pipe whose reader
+# has gone, and SIGPIPE at its default action (death), as a shell would.
+no_reader() {
+    perl -e 'pipe(my $r, my $w) or die "pipe: $!"; close $r;
+             open(STDOUT, ">&", $w) or die "dup: $!"; close $w;
+             exec { "env" } "env", "--default-signal=PIPE", @ARGV
+                 or die "exec: $!"' -- "$@"
+}
+
 # --- usage and arguments -------------------------------------------------
 
 @test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2)" {
@@ -695,6 +704,57 @@ pmq_consume: stdout: No space left on device"
 pmq_consume: stdout: No space left on device"
     run pmq_ctl "$Q" recv recv unlink
     assert_output $'4\tother\n4\tprecious'
+}
+
+@test "a consumer whose output pipe has lost its reader gets EPIPE, not SIGPIPE: the job goes back, status 1" {
+    pmq_ctl -c -k "$Q"
+    for prog in pmq_consume pmq_notify; do
+        pmq_produce -p 2 "$Q" "kept-by-$prog"
+        run --separate-stderr no_reader "$prog" -a -t 5000 "$Q"
+        assert_failure 1
+        assert_equal "$stderr" "$prog: $Q: job put back into the queue
+$prog: stdout: Broken pipe"
+        run pmq_ctl "$Q" recv
+        assert_output $'2\tkept-by-'"$prog"
+    done
+    pmq_ctl "$Q" unlink
+}
+
+@test "pitfall: a consumer started with standard output closed gets its queue as descriptor 1, and write fails EINVAL" {
+    # Under valgrind the descriptors are valgrind's to arrange.
+    [ "${VALGRIND:-}" = 1 ] && skip "valgrind opens descriptors of its own"
+    pmq_ctl -c -k "$Q"
+    pmq_produce "$Q" not-lost
+    run --separate-stderr bounded 20 bash -c "exec >&-; exec pmq_consume -a '$Q'"
+    assert_failure 1
+    assert_equal "$stderr" "pmq_consume: $Q: job put back into the queue
+pmq_consume: stdout: Invalid argument"
+    run pmq_ctl "$Q" recv unlink
+    assert_output $'0\tnot-lost'
+}
+
+@test "pmq_produce -e with no job operands sends only the end markers: standard input is not read" {
+    pmq_ctl -c -k "$Q"
+    run bash -c "echo not-a-job | pmq_produce -e 2 '$Q'"
+    assert_success
+    run pmq_ctl "$Q" attr recv recv unlink
+    assert_output $'maxmsg=10 msgsize=8192 curmsgs=2 flags=0\n0\t\n0\t'
+}
+
+@test "a stop signal ignored at the start (nohup) stays ignored; the others still stop the consumer" {
+    for prog in pmq_consume pmq_notify; do
+        start_consumer c.out bash -c "trap '' HUP; exec $prog '$Q'"
+        wait_for exists "$Q"
+        wait_for waiting "$pid"
+        kill -HUP "$pid"
+        pmq_produce "$Q" "after-hup-$prog"
+        wait_for grep -q "after-hup-$prog" c.out
+        kill -TERM "$pid"
+        reap "$pid"
+        assert_equal "$prog $rc" "$prog 143"
+        run exists "$Q"
+        assert_failure
+    done
 }
 
 @test "-n count stops a consumer after count jobs, -t after ms without one (status 0 without -n)" {
