@@ -11,20 +11,53 @@ setup() {
     cd "$BATS_TEST_TMPDIR"
     touch jobs
     bg_pids=
+    queues_before=$(queue_ids)
 }
 
 teardown() {
-    local p
+    local p audit=0 keys
     for p in $bg_pids; do
         kill -TERM "$p" 2>/dev/null || true
         kill -CONT "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
     done
+    keys=$(our_keys | tr '\n' ' ')
     [ -z "${public_dir:-}" ] || rm -rf "$public_dir"
-    # A failed test may leave its queues: remove them, so that the next
-    # test starts clean (a passing test must have left none: the audit).
-    [ -n "${BATS_TEST_COMPLETED:-}" ] || ipcrm --all=msg 2>/dev/null || true
-    ipc_audit_end
+    # The audit first, so that it sees and names any queue left behind;
+    # then those queues are removed, so that the next test starts clean.
+    ipc_audit_end || audit=$?
+    remove_our_queues "$keys"
+    return "$audit"
+}
+
+# queue_ids: the ids of the System V queues we can see, one a line.
+queue_ids() {
+    awk 'NR > 1 { print $2 }' /proc/sysvipc/msg | sort
+}
+
+# our_keys: the keys of the paths this test names its queues with.
+our_keys() {
+    local f
+    for f in "$BATS_TEST_TMPDIR/jobs" ${public_dir:+"$public_dir/jobs"}; do
+        [ -e "$f" ] && key_of "$f"
+    done
+    true
+}
+
+# remove_our_queues KEYS: remove each queue made since setup that this
+# test made: in a world of its own (IPC_AUDIT_SCOPE=ns) every new queue is
+# the test's; in a scoped one, only those with one of KEYS, since other
+# programs of our uid may have queues of their own.
+remove_our_queues() {
+    local id keys=$1
+    for id in $(comm -13 <(echo "$queues_before") <(queue_ids)); do
+        if [ "${IPC_AUDIT_SCOPE:-}" = ns ] ||
+           ipcs -q | awk -v id="$id" -v keys=" $keys " '
+               $2 == id && index(keys, " " $1 " ") { found = 1 }
+               END { exit !found }'; then
+            ipcrm -q "$id" 2>/dev/null || true
+        fi
+    done
 }
 
 # key_of PATH: the job queue's key for PATH, as ipcs prints it.
