@@ -837,6 +837,34 @@ svmq_consume: jobs: removing the queue with 2 messages still in it: they are los
     bg_pids=
 }
 
+@test "an idle svmq_consume wakes about ten times a second; an idle svmq_poll sleeps" {
+    [ "${VALGRIND:-}" = 1 ] && skip "valgrind schedules the threads itself"
+    # switches PID: the voluntary context switches of all PID's threads.
+    switches() {
+        awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n }' \
+            /proc/"$1"/task/*/status
+    }
+    local prog before after
+    for prog in svmq_consume svmq_poll; do
+        start c "$prog" jobs
+        wait_for queue_id jobs
+        wait_for sleeps_in "$pid" do_msgrcv
+        before=$(switches "$pid")
+        sleep 1                                 # a window to count in
+        after=$(switches "$pid")
+        echo "# $prog: $((after - before)) wake-ups in 1 s" >&3
+        if [ "$prog" = svmq_consume ]; then
+            [ $((after - before)) -ge 4 ]
+        else
+            [ $((after - before)) -le 1 ]
+        fi
+        kill -TERM "$pid"
+        statuses "$pid"
+        assert_equal "$st" 143
+    done
+    bg_pids=
+}
+
 @test "a stop signal ignored at the start (nohup) stays ignored; the others still stop either consumer" {
     local prog
     for prog in svmq_consume svmq_poll; do
@@ -961,6 +989,22 @@ queues left: 0"
 svmq_consume: jobs: cannot create a queue: there are kernel.msgmni (3, /proc/sys/kernel/msgmni) queues already
 status 1
 msgget: ENOSPC"
+}
+
+@test "limits: there is no per-user limit: one unprivileged user can take all msgmni queues, from everyone" {
+    needs_root "to create queues as nobody"
+    run bounded 30 unshare --ipc bash -c '
+        echo 3 > /proc/sys/kernel/msgmni
+        setpriv --reuid=nobody --regid=nogroup --clear-groups -- perl -MIPC::SysV=IPC_PRIVATE,IPC_CREAT -e "
+            for (1 .. 3) { defined msgget(IPC_PRIVATE, IPC_CREAT | 0600) or die qq(\$!\n) }"
+        echo "nobody made $(ipcs -q | grep -c "^0x") queues"
+        svmq_consume -t 100 jobs
+        echo "status $?"
+        ipcrm --all=msg     # this namespace is the test'"'"'s own'
+    assert_success
+    assert_output "nobody made 3 queues
+svmq_consume: jobs: cannot create a queue: there are kernel.msgmni (3, /proc/sys/kernel/msgmni) queues already
+status 1"
 }
 
 # --- permissions --------------------------------------------------------------
