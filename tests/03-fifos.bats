@@ -1170,3 +1170,51 @@ fifo_server: open sub: Is a directory"
     rm "$dir/reply.$(cat pid)"
     stop_server TERM
 }
+
+# pipe_size FIFO [BYTES]: open FIFO read-write (which never waits), set its
+# buffer to BYTES with F_SETPIPE_SZ (1031) if given, and print what
+# F_GETPIPE_SZ (1032) says, as a program would with fcntl(2).  (Perl
+# passes a string to fcntl as a pointer: hence the + 0.)
+pipe_size() {
+    perl -e 'open(my $f, "+<", $ARGV[0]) or die "$ARGV[0]: $!\n";
+             if (@ARGV > 1) { fcntl($f, 1031, $ARGV[1] + 0) or die "F_SETPIPE_SZ: $!\n" }
+             my $n = fcntl($f, 1032, 0) or die "F_GETPIPE_SZ: $!\n";
+             print $n + 0, "\n"' "$@"
+}
+
+@test "a FIFO's F_SETPIPE_SZ holds while someone has it open, and is lost with the last close" {
+    mkfifo f
+    run -0 pipe_size f
+    assert_output 65536
+    run -0 pipe_size f 1048576
+    assert_output 1048576
+    run -0 pipe_size f              # the last close came in between
+    assert_output 65536
+    exec 4<>f                       # a holder keeps the buffer
+    run -0 pipe_size f 1048576
+    run -0 pipe_size f
+    assert_output 1048576
+    exec 4>&-
+    run -0 pipe_size f
+    assert_output 65536
+    rm f
+}
+
+@test "every write to a FIFO updates its modification time, and its size stays 0" {
+    local t0 t1 t2
+    mkfifo f
+    exec 4<>f
+    t0=$(stat -c %y f)
+    sleep 0.05      # not a wait for anything: lets the clock pass a timestamp's grain
+    printf x >&4
+    t1=$(stat -c %y f)
+    [ "$t1" != "$t0" ]
+    sleep 0.05
+    printf y >&4
+    t2=$(stat -c %y f)
+    [ "$t2" != "$t1" ]
+    run -0 stat -c %s f
+    assert_output 0
+    exec 4>&-
+    rm f
+}
