@@ -498,7 +498,7 @@ two"
     run -0 as_nobody "$IPC_BIN/pshm_ctl" unlink "$N"
 }
 
-@test "shm_ring refuses an object of ours that others may open, and a planted symbolic link" {
+@test "shm_ring refuses an object of ours that others may open, and a planted symbolic link (shm_open fails ELOOP: O_NOFOLLOW)" {
     run -0 bash -c "umask 022; pshm_ctl -m 644 -s 4096 create $N"
     run --separate-stderr bounded 10 shm_ring -t 1 recv "$N"
     assert_failure 1
