@@ -317,7 +317,7 @@ harness_run() {
     run -2 env -u OUT bash -c '. "$1"' _ "$harness"
 }
 
-@test "harness: placements pin to the CPUs the caption states; QUICK=1 samples the limits, tables them, plots" {
+@test "harness: placements pin to the CPUs the caption states; QUICK=1 samples the limits, tables them, plots (plot_set after the defaults)" {
     run -0 harness_run '
         bench_place one; on_first cat /proc/self/status; on_second cat /proc/self/status
         bench_caption "X" first second'
@@ -331,7 +331,8 @@ harness_run() {
         bench_sample 1 a echo 2; bench_sample 2 a echo 4
         bench_limits_table
         bench_caption "What" W R
-        bench_plot "$OUT/p.svg" Title "bytes" MiB/s'
+        bench_plot "$OUT/p.svg" Title "bytes" MiB/s
+        plot_set="unset key"; bench_plot "$OUT/q.svg" Title "bytes" MiB/s'
     assert_line --index 0 "| limit, measured in the same run, for scale | median ± spread |"
     assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±0\.0 % \|$'
     assert_line --regexp '^\| memcpy, 1 MiB blocks \(out of cache\) \| [0-9.]+ MiB/s ±0\.0 % \|$'
@@ -339,7 +340,11 @@ harness_run() {
     assert_line --regexp "^Measured on .*, Linux $(uname -r), .*, load average [0-9.]+ at the start and [0-9.]+ at the end\.\$"
     assert_line "QUICK=1: a smoke test, not figures to quote."
     grep -q '<svg' "$BATS_TEST_TMPDIR/p.svg"
-    grep -q 'memcpy, 4 KiB blocks (in cache)' "$BATS_TEST_TMPDIR/p.svg"
+    grep -q '<tspan[^>]*>memcpy, 4 KiB blocks (in cache)<' "$BATS_TEST_TMPDIR/p.svg"
+    # plot_set comes after the defaults, so it can undo them: no key
+    if grep -q '<tspan[^>]*>memcpy, 4 KiB blocks (in cache)<' "$BATS_TEST_TMPDIR/q.svg"; then
+        fail "plot_set='unset key' left the key in the plot"
+    fi
     [ -n "$cpu2" ] || skip "one CPU only"
     assert_line --regexp "^\| cache line, CPU $cpu1 to CPU $cpu2 and back \| [0-9.]+ ns ±0\.0 % \|\$"
     run -0 harness_run '

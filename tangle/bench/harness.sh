@@ -176,9 +176,9 @@ bench_plot() {
         echo "set terminal svg size 720,440 dynamic font 'DejaVu Sans,11'"
         echo "set output '$1'"
         [ -z "${plot_log-xy}" ] || echo "set logscale ${plot_log-xy}"
-        printf '%s\n' "${plot_set:-}"
         echo "set xlabel '$3'; set ylabel '$4 (bars: smallest to largest)'"
         echo "set key bottom right; set grid"
+        printf '%s\n' "${plot_set:-}"  # after the defaults: may undo them
         echo "set title \"$2: $bench_machine\" font ',9'"
         printf 'plot \\\n'
         n=0

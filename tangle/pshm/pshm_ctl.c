@@ -39,8 +39,9 @@ static void usage(int status)
             "       pshm_ctl -s size truncate NAME\n"
             "       pshm_ctl stat NAME\n"
             "       pshm_ctl [-r] write NAME TEXT\n"
-            "       pshm_ctl [-n len] read NAME\n"
+            "       pshm_ctl [-d] [-n len] read NAME\n"
             "       pshm_ctl unlink NAME\n"
+            "  -d       read: write straight from the mapping, no copy\n"
             "  -m mode  permissions of a new object, octal (default 600)\n"
             "  -n len   read: map len bytes, whatever the object's size\n"
             "  -r       write: open the object read-only\n"
@@ -50,7 +51,7 @@ static void usage(int status)
 struct options {
     mode_t mode;
     size_t size, len;
-    int sized, readonly;
+    int sized, readonly, direct;
 };
 
 static mode_t parse_mode(const char *s)
@@ -115,7 +116,9 @@ static void cmd_read(const char *name, const struct options *o)
         m.len = o->len;
     }
     map_guard(&m);
-    for (size_t off = 0; off < m.len; off += sizeof buf) {
+    if (o->direct && write_full(STDOUT_FILENO, m.addr, m.len) == -1)
+        err(1, "%s: write from the mapping", name);
+    for (size_t off = 0; !o->direct && off < m.len; off += sizeof buf) {
         size_t n = m.len - off < sizeof buf ? m.len - off : sizeof buf;
 
         memcpy(buf, m.addr + off, n);   /* a fault here is ours */
@@ -161,12 +164,13 @@ static void cmd_stat(const char *name)
 }
 int main(int argc, char *argv[])
 {
-    struct options o = { 0600, 0, 0, 0, 0 };
+    struct options o = { 0600, 0, 0, 0, 0, 0 };
     int opt;
 
     prog_name(argv);
-    while ((opt = getopt(argc, argv, "hm:n:rs:")) != -1) {
+    while ((opt = getopt(argc, argv, "dhm:n:rs:")) != -1) {
         switch (opt) {
+        case 'd': o.direct = 1; break;
         case 'm': o.mode = parse_mode(optarg); break;
         case 'n': o.len = parse_size(optarg, 1, 1 << 30, "len"); break;
         case 'r': o.readonly = 1; break;
