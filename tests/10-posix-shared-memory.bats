@@ -111,6 +111,9 @@ reap() {
     run --separate-stderr ring_bench fly
     assert_failure 2
     assert_equal "$stderr" "ring_bench: fly: not rate or pingpong"
+    run --separate-stderr ring_bench -l rate
+    assert_failure 2
+    assert_equal "$stderr" "ring_bench: -l is for pingpong only"
     gone "$F"
 }
 
@@ -546,6 +549,35 @@ two"
     done
 }
 
+@test "ring_bench -l: every byte arrives, whatever the size's share of a line's 60 bytes, lap after lap of the ring" {
+    local mode size
+    for mode in "" -s; do
+        for size in 1 60 61 64 121; do
+            run -0 bounded 20 ring_bench -C -l $mode -m $size -n 2000 pingpong
+            assert_output "pingpong: 2001 messages of $size bytes, every byte checked"
+        done
+        # 1000 bytes take 17 lines: 5000 messages go 5 times round the
+        # 1 MiB ring, past lines that still hold the last lap's numbers
+        run -0 bounded 20 ring_bench -C -l $mode -m 1000 -n 5000 pingpong
+        assert_output "pingpong: 5001 messages of 1000 bytes, every byte checked"
+    done
+}
+
+@test "ring_bench -l: a child killed with SIGKILL mid-run is reported by the parent, spinning or sleeping" {
+    local mode pid
+    for mode in "" -s; do
+        ring_bench -l $mode -n 1000000000 pingpong 2> bench.err &
+        pid=$!
+        bg_pids="$bg_pids $pid"
+        wait_for pgrep -P "$pid"         # the child, the other side
+        pkill -KILL -P "$pid"
+        reap "$pid"
+        assert_equal "$status" 1
+        run cat bench.err
+        assert_output --regexp "^ring_bench: the ring (there: the receiver|back: the sender) is gone \(killed\?\) after [0-9]+ bytes$"
+    done
+}
+
 @test "pshm/bench.sh (QUICK=1) writes whole tables and a plot, the ring beside a pipe, with the machine, the method and the limits" {
     local two=1 md=$BATS_TEST_TMPDIR/10-posix-shared-memory-rate.md
     [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
@@ -563,7 +595,7 @@ two"
     assert_line --regexp '^\| memcpy, 4 KiB blocks \(in cache\) \| [0-9.]+ MiB/s ±[0-9.]+ % \|$'
     run -0 cat "$BATS_TEST_TMPDIR/10-posix-shared-memory-rtt.md"
     assert_line --regexp '^\| 64 B( \| [0-9.]+ ±[0-9.]+ %)+ \|$'
-    assert_line 'Round trip in ns of `ring_bench pingpong`, and of `pipe_bench ping` and `echo` through two FIFOs, one run.'
+    assert_line 'Round trip in ns of `ring_bench pingpong` (lines: `-s -l`), and of `pipe_bench ping` and `echo` through two FIFOs, one run.'
     grep -q 'one CPU, pipe' "$BATS_TEST_TMPDIR/10-posix-shared-memory-rtt.md"
     grep -q 'one CPU, spinning' "$BATS_TEST_TMPDIR/10-posix-shared-memory-rate.svg"
 }

@@ -11,7 +11,7 @@ if [ "$quick" = 1 ]; then
     trips=100 total=262144 most=500 handoffs=100 pairs=1000
     sizes="64 65536"
 else
-    trips=2000 total=8388608 most=20000 handoffs=2000 pairs=100000
+    trips=20000 total=33554432 most=20000 handoffs=2000 pairs=100000
     sizes="64 4096 8192 65536 1048576"
 fi
 # count SIZE: messages of SIZE bytes in one throughput run

@@ -6,17 +6,18 @@
 # Tangled from chapters/10-posix-shared-memory.md; do not edit.
 set -eu
 . "$(dirname "$0")/../bench/harness.sh"
-# The ring's round trips are many: a run of 20000 (a few tens of ms)
-# measured twice the time per round trip of a run of a million, the
-# first milliseconds of each run being slow ones.  The pipe's take 10
-# times as long each, and 20000 of them last long enough.
+# The ring's round trips are many: each takes about a microsecond, and
+# a run of 20000 (a few tens of ms) once measured twice the time per
+# round trip of a run of a million, its first milliseconds being slow
+# ones.  The pipe's take 20 times as long each, and 20000 of them last
+# long enough.
 if [ "$quick" = 1 ]; then
     sizes="64 65536" total=4194304 rtts=500 pipe_rtts=500
 else
     sizes="64 1024 16384 262144 1048576" total=268435456
     rtts=500000 pipe_rtts=20000
 fi
-# rate MODE SIZE: MiB/s; rtt MODE: ns per round trip of 64 bytes
+# rate MODE SIZE: MiB/s; rtt OPTIONS: ns per round trip of 64 bytes
 rate() {
     ring_bench $1 -p "$bench_first,$bench_second" -m "$2" \
         -n $((total / $2)) rate | sed -n 's/.* \([0-9.]*\) MiB\/s$/\1/p'
@@ -73,14 +74,15 @@ for run in $(bench_rounds); do
         bench_place "$p"
         bench_sample 64 "$(series "$p" spinning)" rtt -s
         bench_sample 64 "$(series "$p" sleeping)" rtt ""
+        bench_sample 64 "$(series "$p" lines)" rtt "-s -l"
         bench_sample 64 "$(series "$p" pipe)" pipe_rtt
     done
 done
 {
     bench_table "message size" bytes
     echo
-    what="Round trip in ns of \`ring_bench pingpong\`, and of"
-    what="$what \`pipe_bench ping\` and \`echo\` through two FIFOs"
+    what="Round trip in ns of \`ring_bench pingpong\` (lines: \`-s -l\`),"
+    what="$what and of \`pipe_bench ping\` and \`echo\` through two FIFOs"
     bench_caption "$what" "the sender" "the one who answers"
     echo
     bench_limits_table

@@ -1,15 +1,17 @@
 /*
  * ring_bench - throughput and round trip of shm_ring's ring buffer
  *
- * usage: ring_bench [-Cs] [-m size] [-n count] [-p cpu1,cpu2] rate|pingpong
+ * usage: ring_bench [-Cs] [-m size] [-n count] [-p cpu1,cpu2] rate
+ *        ring_bench [-Cls] [-m size] [-n count] [-p cpu1,cpu2] pingpong
  *
  * Makes a ring in POSIX shared memory (two for pingpong), removes its
- * name, and forks.  rate: the child sends `count` messages (default
- * 100000) of `size` bytes (default 64; suffixes k and M) to the parent,
- * which prints MiB/s.  pingpong: the parent sends `size` bytes, the
- * child sends them back, `count` times; prints ns per round trip.  -p
- * pins the parent to cpu1 and the child to cpu2; -s spins instead of
- * sleeping; -C checks every byte instead of timing.
+ * name, and forks.  rate: the parent sends `count` messages (default
+ * 100000) of `size` bytes (default 64; suffixes k and M) to the child,
+ * and prints MiB/s.  pingpong: the parent sends `size` bytes, the child
+ * sends them back, `count` times after a warm-up of count/10; prints ns
+ * per round trip.  -p pins the parent to cpu1 and the child to cpu2; -s
+ * spins instead of sleeping; -l gives every cache line its own sequence
+ * number (pingpong only); -C checks every byte instead of timing.
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -207,22 +209,26 @@ static void usage(int status)
 {
     fprintf(status ? stderr : stdout,
             "usage: ring_bench [-Cs] [-m size] [-n count] [-p cpu1,cpu2] "
-            "rate|pingpong\n"
+            "rate\n"
+            "       ring_bench [-Cls] [-m size] [-n count] [-p cpu1,cpu2] "
+            "pingpong\n"
             "  -C        check every byte instead of timing\n"
+            "  -l        a sequence number in every cache line\n"
             "  -m size   bytes per message (default 64)\n"
             "  -n count  messages or round trips (default 100000)\n"
             "  -p c1,c2  pin the parent to CPU c1, the child to c2\n"
             "  -s        spin instead of sleeping\n");
     exit(status);
 }
-static void make_ring(struct ring *r, size_t size, int spin)
+static void make_ring(struct ring *r, size_t room, int spin,
+                      const char *what)
 {
     static int made;
     char name[64];
     uint32_t cap = 1 << 20;
     void *p;
 
-    while (cap < 4 * size)
+    while (cap < 4 * room)
         cap *= 2;
     snprintf(name, sizeof name, "/ring_bench.%ld.%d", (long)getpid(),
              made++);
@@ -232,14 +238,14 @@ static void make_ring(struct ring *r, size_t size, int spin)
         err(1, "shm_unlink %s", name);
     if (ftruncate(r->fd, (off_t)RING_HDR + cap) == -1)
         err(1, "ftruncate");
-    if ((p = mmap(NULL, RING_HDR + cap, PROT_READ | PROT_WRITE, MAP_SHARED,
-                  r->fd, 0)) == MAP_FAILED)
+    if ((p = mmap(NULL, RING_HDR + cap, PROT_READ | PROT_WRITE,
+                  MAP_SHARED | MAP_POPULATE, r->fd, 0)) == MAP_FAILED)
         err(1, "mmap");
     r->sh = p;
     r->sh->cap = r->cap = cap;
     r->data = (unsigned char *)p + RING_HDR;
     r->spin = spin;
-    r->name = "ring_bench";
+    r->name = what;                     /* for errors: which ring */
 }
 static void pin(long cpu)
 {
@@ -269,13 +275,81 @@ static void await(struct ring *r)
         if (bench_now() > deadline)
             errx(1, "the other side never came");
 }
-static void put(struct ring *r, unsigned char *buf, size_t size, long i,
-                int check)
+struct bench {
+    struct ring there, back;            /* parent to child, and back */
+    size_t size;
+    long count, warm, cpu[2];           /* timed messages, untimed first */
+    int pingpong, check, lines;
+};
+#define LINE 64
+#define LINE_DATA (LINE - sizeof(atomic_uint))  /* 60 bytes a line */
+
+struct line {
+    atomic_uint seq;                    /* its place in lines, plus 1 */
+    unsigned char data[LINE_DATA];
+};
+_Static_assert(sizeof(struct line) == LINE, "one cache line");
+
+/* The room a message of size bytes takes: whole lines. */
+static size_t lines_room(size_t size)
+{
+    return (size + LINE_DATA - 1) / LINE_DATA * LINE;
+}
+
+static struct line *line_at(struct ring *r, uint32_t at)
+{
+    return (struct line *)(r->data + (at & (r->cap - 1)));
+}
+
+static void put_lines(struct ring *r, const unsigned char *buf, size_t size)
+{
+    uint32_t room = (uint32_t)lines_room(size), at = r->head;
+
+    ring_wait_space(r, room);
+    for (size_t done = 0; done < size; done += LINE_DATA, at += LINE) {
+        struct line *l = line_at(r, at);
+        size_t n = size - done < LINE_DATA ? size - done : LINE_DATA;
+
+        memcpy(l->data, buf + done, n);
+        atomic_store_explicit(&l->seq, at / LINE + 1, memory_order_release);
+    }
+    ring_publish(r, room);
+}
+
+/* Whether every line of the next message is there.  No early exit: the
+ * loads are independent, so their misses overlap. */
+static int lines_ready(struct ring *r, uint32_t room)
+{
+    int ready = 1;
+
+    for (uint32_t at = r->tail; at != r->tail + room; at += LINE)
+        if (atomic_load_explicit(&line_at(r, at)->seq, memory_order_acquire)
+            != at / LINE + 1)
+            ready = 0;
+    return ready;
+}
+
+static void get_lines(struct ring *r, unsigned char *buf, size_t size)
+{
+    uint32_t room = (uint32_t)lines_room(size), at = r->tail;
+    unsigned long looks = 0;
+
+    while (!lines_ready(r, room))
+        if (++looks < RING_LOOKS)
+            ring_pause(r, looks);
+        else if (ring_wait_data(r, room) < room)
+            errx(1, "the stream ended early");
+    for (size_t done = 0; done < size; done += LINE_DATA, at += LINE) {
+        size_t n = size - done < LINE_DATA ? size - done : LINE_DATA;
+
+        memcpy(buf + done, line_at(r, at)->data, n);
+    }
+    ring_consume(r, room);
+}
+static void put_bytes(struct ring *r, const unsigned char *buf, size_t size)
 {
     uint32_t at, first;
 
-    if (check)
-        pattern_fill(buf, size, (uint64_t)i * size);
     ring_wait_space(r, (uint32_t)size);
     at = r->head & (r->cap - 1);
     first = r->cap - at < size ? r->cap - at : (uint32_t)size;
@@ -284,8 +358,7 @@ static void put(struct ring *r, unsigned char *buf, size_t size, long i,
     ring_publish(r, (uint32_t)size);
 }
 
-static void get(struct ring *r, unsigned char *buf, size_t size, long i,
-                int check)
+static void get_bytes(struct ring *r, unsigned char *buf, size_t size)
 {
     uint32_t at, first;
 
@@ -296,26 +369,37 @@ static void get(struct ring *r, unsigned char *buf, size_t size, long i,
     memcpy(buf, r->data + at, first);
     memcpy(buf + first, r->data, size - first);
     ring_consume(r, (uint32_t)size);
-    if (check && pattern_mismatch(buf, size, (uint64_t)i * size) < size)
+}
+static void put(struct bench *b, struct ring *r, unsigned char *buf, long i)
+{
+    if (b->check)
+        pattern_fill(buf, b->size, (uint64_t)i * b->size);
+    if (b->lines)
+        put_lines(r, buf, b->size);
+    else
+        put_bytes(r, buf, b->size);
+}
+
+static void get(struct bench *b, struct ring *r, unsigned char *buf, long i)
+{
+    if (b->lines)
+        get_lines(r, buf, b->size);
+    else
+        get_bytes(r, buf, b->size);
+    if (b->check
+        && pattern_mismatch(buf, b->size, (uint64_t)i * b->size) < b->size)
         errx(1, "message %ld is wrong", i);
 }
-struct bench {
-    struct ring there, back;            /* parent to child, and back */
-    size_t size;
-    long count, cpu[2];
-    int pingpong, check;
-};
-
 static void child(struct bench *b, unsigned char *buf)
 {
     pin(b->cpu[1]);
     join(&b->there, RECEIVER);
     if (b->pingpong)
         join(&b->back, SENDER);
-    for (long i = 0; i < b->count + 1; i++) {
-        get(&b->there, buf, b->size, i, b->check);
+    for (long i = 0; i < b->warm + b->count; i++) {
+        get(b, &b->there, buf, i);
         if (b->pingpong)
-            put(&b->back, buf, b->size, i, b->check);
+            put(b, &b->back, buf, i);
     }
     _exit(0);
 }
@@ -329,12 +413,12 @@ static double parent(struct bench *b, unsigned char *buf, pid_t pid)
     if (b->pingpong)
         join(&b->back, RECEIVER);
     await(&b->there);
-    for (long i = 0; i < b->count + 1; i++) {
-        put(&b->there, buf, b->size, i, b->check);
+    for (long i = 0; i < b->warm + b->count; i++) {
+        if (i == b->warm)
+            t0 = bench_now();
+        put(b, &b->there, buf, i);
         if (b->pingpong)
-            get(&b->back, buf, b->size, i, b->check);
-        if (i == 0)
-            t0 = bench_now();           /* the first one is not timed */
+            get(b, &b->back, buf, i);
     }
     ring_end(&b->there);
     if (waitpid(pid, &status, 0) == -1)
@@ -360,13 +444,15 @@ int main(int argc, char *argv[])
     struct bench b = { .size = 64, .count = 100000, .cpu = { -1, -1 } };
     int opt, spin = 0;
     unsigned char *buf;
+    size_t room;
     double t;
     pid_t pid;
 
     prog_name(argv);
-    while ((opt = getopt(argc, argv, "Chm:n:p:s")) != -1) {
+    while ((opt = getopt(argc, argv, "Chlm:n:p:s")) != -1) {
         switch (opt) {
         case 'C': b.check = 1; break;
+        case 'l': b.lines = 1; break;
         case 'm': b.size = parse_size(optarg, 1, 1 << 24, "size"); break;
         case 'n': b.count = parse_long(optarg, 1, 1000000000, "count");
                   break;
@@ -382,9 +468,13 @@ int main(int argc, char *argv[])
         b.pingpong = 1;
     else if (strcmp(argv[optind], "rate") != 0)
         errx(2, "%s: not rate or pingpong", argv[optind]);
-    make_ring(&b.there, b.size, spin);
+    if (b.lines && !b.pingpong)
+        errx(2, "-l is for pingpong only");
+    b.warm = 1 + (b.pingpong && !b.check ? b.count / 10 : 0);
+    room = b.lines ? lines_room(b.size) : b.size;
+    make_ring(&b.there, room, spin, "the ring there");
     if (b.pingpong)
-        make_ring(&b.back, b.size, spin);
+        make_ring(&b.back, room, spin, "the ring back");
     if ((buf = malloc(b.size)) == NULL)
         err(1, "malloc");
     memset(buf, 'x', b.size);
@@ -396,7 +486,7 @@ int main(int argc, char *argv[])
     t = parent(&b, buf, pid);
     if (b.check)
         printf("%s: %ld messages of %zu bytes, every byte checked\n",
-               argv[optind], b.count + 1, b.size);
+               argv[optind], b.warm + b.count, b.size);
     else if (b.pingpong)
         printf("pingpong: %ld round trips of %zu bytes: %.6f s, "
                "%.0f ns per round trip\n", b.count, b.size, t,
