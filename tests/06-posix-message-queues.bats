@@ -87,15 +87,6 @@ reap() {
     bg_pids=${bg_pids/ $1/}
 }
 
-# no_reader CMD...: run CMD with its standard output a pipe whose reader
-# has gone, and SIGPIPE at its default action (death), as a shell would.
-no_reader() {
-    perl -e 'pipe(my $r, my $w) or die "pipe: $!"; close $r;
-             open(STDOUT, ">&", $w) or die "dup: $!"; close $w;
-             exec { "env" } "env", "--default-signal=PIPE", @ARGV
-                 or die "exec: $!"' -- "$@"
-}
-
 # --- usage and arguments -------------------------------------------------
 
 @test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2): the lab" {

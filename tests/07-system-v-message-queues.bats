@@ -87,19 +87,6 @@ sysvipc_field() {
         $2 == id { print $col[f] }' /proc/sysvipc/msg
 }
 
-# start NAME PROG ARGS...: PROG in the background, stdout in NAME.out and
-# stderr in NAME.err; sets $pid and adds it to bg_pids.  SIGINT restored:
-# bash starts background jobs with it ignored.
-start() {
-    local name=$1
-    shift
-    : > "$name.out"
-    : > "$name.err"
-    env --default-signal=INT "$@" > "$name.out" 2> "$name.err" 3>&- &
-    pid=$!
-    bg_pids="$bg_pids $pid"
-}
-
 # sleeps_in PID FUNCTION: some thread of PID sleeps in the kernel FUNCTION.
 sleeps_in() {
     grep -qx "$2" /proc/"$1"/task/*/wchan 2>/dev/null
@@ -115,15 +102,6 @@ statuses() {
         wait "$p" || s=$?
         st="${st:+$st }$s"
     done
-}
-
-# no_reader CMD...: run CMD with its standard output a pipe whose reader
-# has gone, and SIGPIPE at its default action (death), as a shell would.
-no_reader() {
-    perl -e 'pipe(my $r, my $w) or die "pipe: $!"; close $r;
-             open(STDOUT, ">&", $w) or die "dup: $!"; close $w;
-             exec { "env" } "env", "--default-signal=PIPE", @ARGV
-                 or die "exec: $!"' -- "$@"
 }
 
 # --- usage and arguments -------------------------------------------------

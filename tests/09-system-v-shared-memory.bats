@@ -33,21 +33,6 @@ teardown() {
     ipc_audit_end
 }
 
-# [in=FILE] start NAME CMD...: CMD in the background, stdin from FILE
-# (default /dev/null), stdout in NAME.out, stderr in NAME.err; sets $pid,
-# adds it to bg_pids.  SIGINT restored (bash starts background jobs with
-# it ignored), fd 4 (a test's FIFO) closed.
-start() {
-    local name=$1
-    shift
-    : > "$name.out"
-    : > "$name.err"
-    env --default-signal=INT "$@" < "${in:-/dev/null}" > "$name.out" \
-        2> "$name.err" 3>&- 4>&- &
-    pid=$!
-    bg_pids="$bg_pids $pid"
-}
-
 # stop PID: SIGTERM, then reap; its exit status in $stopped.
 stop() {
     kill -TERM "$1"

@@ -26,18 +26,6 @@ teardown() {
     ipc_audit_end
 }
 
-# start NAME PROG ARGS...: PROG in the background, stdout in NAME.out and
-# stderr in NAME.err; sets $pid and adds it to bg_pids.
-start() {
-    local name=$1
-    shift
-    : > "$name.out"
-    : > "$name.err"
-    env --default-signal=INT "$@" > "$name.out" 2> "$name.err" 3>&- &
-    pid=$!
-    bg_pids="$bg_pids $pid"
-}
-
 # new_set NAME VALUE...: a set held by svsem_ctl create in the background,
 # its id in $id, the holder's pid in $holder (status 0 when it ends).
 new_set() {

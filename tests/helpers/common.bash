@@ -8,6 +8,8 @@
 #   needs_root WHY...                 skip unless this run may act as root
 #   assert_usage_conventions PROG...  -h gives usage (0), a bad option 2
 #   bounded CMD...                    run CMD under a timeout (10 s default)
+#   start NAME CMD...                 CMD in the background, output in files
+#   no_reader CMD...                  CMD writing to a pipe nobody reads
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support 2>/dev/null || load /usr/lib/bats/bats-support/load
@@ -59,6 +61,32 @@ wait_for() {
     done
     echo "timed out waiting for: $*" >&2
     return 1
+}
+
+# start NAME CMD...: CMD in the background, stdin from the file $in
+# (default /dev/null), stdout in NAME.out and stderr in NAME.err; sets
+# $pid and adds it to $bg_pids, which the test file's teardown kills.
+# SIGINT restored (bash starts background jobs with it ignored, and a
+# test may want to interrupt one); fds 3 (bats') and 4 (a test's FIFO)
+# closed, so that CMD holds neither open.
+start() {
+    local name=$1
+    shift
+    : > "$name.out"
+    : > "$name.err"
+    env --default-signal=INT "$@" < "${in:-/dev/null}" > "$name.out" \
+        2> "$name.err" 3>&- 4>&- &
+    pid=$!
+    bg_pids="${bg_pids:-} $pid"
+}
+
+# no_reader CMD...: run CMD with its standard output a pipe whose reader
+# has gone, and SIGPIPE at its default action (death), as a shell would.
+no_reader() {
+    perl -e 'pipe(my $r, my $w) or die "pipe: $!"; close $r;
+             open(STDOUT, ">&", $w) or die "dup: $!"; close $w;
+             exec { "env" } "env", "--default-signal=PIPE", @ARGV
+                 or die "exec: $!"' -- "$@"
 }
 
 # assert_usage_conventions PROG...: the book's rules for every program:
