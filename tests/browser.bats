@@ -208,3 +208,24 @@ read_book() {
 @test "on a 320 px phone, code that scrolls sideways shows a shadow at the edge that hides more" {
     read_book scrollhint
 }
+
+# Item 7 of issue 9: the fonts are the book's own.
+@test "the fonts are embedded: each face loads from the file, draws the text (not a system font), and has every character the text uses" {
+    read_book fonts
+}
+
+@test "the character check fails for a font subset that lacks one character the book uses" {
+    read_book fonts
+    /usr/bin/python3 -c 'import fontTools, brotli' ||
+        fail "python3-fonttools and python3-brotli are missing (./build.sh installs them)"
+    local check=$IPC_ROOT/tests/browser/fontcover.py uses=$RESULTS/fontuses.json
+    run /usr/bin/python3 "$check" check "$BOOK" "$uses"
+    assert_success
+    # "e" dropped from the text face, as a subset cut from too few
+    # characters would: every "e" of the prose has no embedded font
+    run /usr/bin/python3 "$check" drop "$BOOK" "Book Serif" 400 normal e "$BATS_TEST_TMPDIR/drop.html"
+    assert_success
+    run /usr/bin/python3 "$check" check "$BATS_TEST_TMPDIR/drop.html" "$uses"
+    assert_failure
+    assert_output --partial 'not covered: U+0065 e in "Book Serif"'
+}
