@@ -40,11 +40,13 @@ judge_links() {
     mkdir -p "$t"
     # a library function linked, as printf once was to a chunk calling it
     label=$(grep -o '<a class="id" href="#[^"]*">usage</a>' "$BOOK" | head -1 | sed 's/.*href="#//; s/".*//')
-    perl -0pe 's{>printf<span class="op">\(}{><a class="id" href="#'"$label"'">printf</a><span class="op">(}' "$BOOK" > "$t/printf.html"
+    # (in the first C chunk that calls it: code lines are plain text with
+    # spans only on tokens that have a colour, see html.lua)
+    perl -0pe 's{(<code class="sourceCode c">(?:(?!</code>).)*?)\bprintf\(}{$1<a class="id" href="#'"$label"'">printf</a>(}s' "$BOOK" > "$t/printf.html"
     # a link inside a string
     perl -0pe 's{(<span class="st">&quot;)usage}{$1<a class="id" href="#'"$label"'">usage</a>}' "$BOOK" > "$t/string.html"
     # a local variable linked: the first "n =" in code
-    perl -0pe 's{<span>(\s+)n <span class="op">=</span>}{<span>$1<a class="id" href="#'"$label"'">n</a> <span class="op">=</span>}' "$BOOK" > "$t/local.html"
+    perl -0pe 's{(<code class="sourceCode c">(?:(?!</code>).)*?\n[ \t]+)n =}{$1<a class="id" href="#'"$label"'">n</a> =}s' "$BOOK" > "$t/local.html"
     # the index repeating a false definition
     perl -0pe 's{(<ul class="index ident-index"[^>]*>\n)}{$1<li data-filter="_noreturn"><code>_Noreturn</code>: defined in <a class="defn" href="#'"$label"'">1</a></li>\n}' "$BOOK" > "$t/index.html"
     echo "label $label" > "$RESULTS/idlinks.out"
