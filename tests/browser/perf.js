@@ -30,6 +30,17 @@
 // the screen (0.3 to 0.6 s), book.js 0.02 to 0.05 s.  Past book.js, all
 // of it grows with the file's bytes and elements, not with what is shown.
 //
+// Measured 2026-12-03, load 1.8 rising to 5.3 on 2 CPUs, the four books
+// taking turns, median of 3 (before: commit aac46de; after: this one):
+//   chapters 1-3   interactive 6.90 s -> 3.99 s, main-thread tasks 7.27 ->
+//                  4.22 s, book.js 1.99 -> 0.08 s, longest task 2.19 ->
+//                  0.63 s, elements 44471 -> 26686, 1.98 -> 1.79 MB
+//   whole book     interactive 18.47 -> 11.76 s, tasks 18.74 -> 11.95 s,
+//                  book.js 5.27 -> 0.09 s, longest task 5.53 -> 2.10 s,
+//                  elements 166214 -> 95301, 7.30 -> 6.12 MB
+//   "/" at load is answered (search shown) in 0.18 s (3 chapters) and
+//   0.60 s (whole book).
+//
 // The plan that keeps it so at fifteen chapters:
 //   - book.js does nothing at load that grows with the book: no query over
 //     every chunk, no layout forced; buttons are in the page with one
@@ -44,9 +55,10 @@
 //     for the whole book).  Next, the bytes: the title of every chunk
 //     number (16 % of the file) written once per chunk and shown by
 //     book.js on hover and focus; the footers' sentences shorter.
-//   - What remains is reading and parsing one file, about 1.5 s per MB at
-//     4x here: one self-contained file that reads without scripts cannot
-//     be interactive in 1 s at 4x past about half a megabyte.  At fifteen
+//   - What remains is reading and parsing one file, about 2 s per MB at
+//     4x on this machine under load: one self-contained file that reads
+//     without scripts cannot be interactive in 1 s at 4x past about half
+//     a megabyte.  At fifteen
 //     chapters (about 6 MB) the way there is to send less to parse at
 //     first: the chapters after the one opened kept as compressed text in
 //     the file and put in place as the reader nears them (which needs
