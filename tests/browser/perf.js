@@ -112,7 +112,7 @@ async function once(browser, book) {
   const cdp = await context.newCDPSession(page);
   await cdp.send("Performance.enable");
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: RATE });
-  if (TRACE) await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "toplevel", "v8.execute", "blink.user_timing"] });
+  if (TRACE) await browser.startTracing(page, { categories: (process.env.TRACE_CATEGORIES || "devtools.timeline,disabled-by-default-devtools.timeline,toplevel,v8.execute,blink.user_timing").split(",") });
   await page.goto(url.pathToFileURL(path.resolve(book)).href, { waitUntil: "load", timeout: 300000 });
   // the reader's first keystroke, at once: "/" opens the search.  Sent
   // as input (CDP), and nothing else asked of the page until WAIT is over
