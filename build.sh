@@ -15,7 +15,10 @@ cd "$(dirname "$0")"
 #   texlive-fonts-recommended
 #   lmodern fonts-dejavu-core   the PDF book (xelatex; DejaVu Serif and Sans Mono,
 #                               embedded; tocloft, titlesec, framed, ...)
-#   fonts-nanum                 the Korean glossary in the PDF
+#   fonts-nanum                 the Korean glossary in the PDF and the HTML
+#   fonts-dejavu-extra python3-fonttools python3-brotli
+#                               the fonts the HTML embeds (DejaVu's italics),
+#                               cut to the book's characters as WOFF2
 #   gnuplot-nox                 plots of the benchmarks
 #   bats bats-support bats-assert bats-file  the tests
 #   socat procps util-linux iproute2 valgrind strace  tools the tests drive
@@ -28,7 +31,7 @@ PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
     texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
     lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
     bats-file socat procps util-linux iproute2 valgrind strace poppler-utils clang
-    fonts-nanum"
+    fonts-nanum fonts-dejavu-extra python3-fonttools python3-brotli"
 # Wanted as commands, which another package may provide (Node.js from
 # NodeSource bundles npm and conflicts with Debian's npm): command:package.
 COMMANDS="chromium:chromium node:nodejs npm:npm"

@@ -40,11 +40,13 @@ judge_links() {
     mkdir -p "$t"
     # a library function linked, as printf once was to a chunk calling it
     label=$(grep -o '<a class="id" href="#[^"]*">usage</a>' "$BOOK" | head -1 | sed 's/.*href="#//; s/".*//')
-    perl -0pe 's{>printf<span class="op">\(}{><a class="id" href="#'"$label"'">printf</a><span class="op">(}' "$BOOK" > "$t/printf.html"
+    # (in the first C chunk that calls it: code lines are plain text with
+    # spans only on tokens that have a colour, see html.lua)
+    perl -0pe 's{(<code class="sourceCode c">(?:(?!</code>).)*?)\bprintf\(}{$1<a class="id" href="#'"$label"'">printf</a>(}s' "$BOOK" > "$t/printf.html"
     # a link inside a string
     perl -0pe 's{(<span class="st">&quot;)usage}{$1<a class="id" href="#'"$label"'">usage</a>}' "$BOOK" > "$t/string.html"
     # a local variable linked: the first "n =" in code
-    perl -0pe 's{<span>(\s+)n <span class="op">=</span>}{<span>$1<a class="id" href="#'"$label"'">n</a> <span class="op">=</span>}' "$BOOK" > "$t/local.html"
+    perl -0pe 's{(<code class="sourceCode c">(?:(?!</code>).)*?\n[ \t]+)n =}{$1<a class="id" href="#'"$label"'">n</a> =}s' "$BOOK" > "$t/local.html"
     # the index repeating a false definition
     perl -0pe 's{(<ul class="index ident-index"[^>]*>\n)}{$1<li data-filter="_noreturn"><code>_Noreturn</code>: defined in <a class="defn" href="#'"$label"'">1</a></li>\n}' "$BOOK" > "$t/index.html"
     echo "label $label" > "$RESULTS/idlinks.out"
@@ -207,4 +209,25 @@ read_book() {
 
 @test "on a 320 px phone, code that scrolls sideways shows a shadow at the edge that hides more" {
     read_book scrollhint
+}
+
+# Item 7 of issue 9: the fonts are the book's own.
+@test "the fonts are embedded: each face loads from the file, draws the text (not a system font), and has every character the text uses" {
+    read_book fonts
+}
+
+@test "the character check fails for a font subset that lacks one character the book uses" {
+    read_book fonts
+    /usr/bin/python3 -c 'import fontTools, brotli' ||
+        fail "python3-fonttools and python3-brotli are missing (./build.sh installs them)"
+    local check=$IPC_ROOT/tests/browser/fontcover.py uses=$RESULTS/fontuses.json
+    run /usr/bin/python3 "$check" check "$BOOK" "$uses"
+    assert_success
+    # "e" dropped from the text face, as a subset cut from too few
+    # characters would: every "e" of the prose has no embedded font
+    run /usr/bin/python3 "$check" drop "$BOOK" "Book Serif" 400 normal e "$BATS_TEST_TMPDIR/drop.html"
+    assert_success
+    run /usr/bin/python3 "$check" check "$BATS_TEST_TMPDIR/drop.html" "$uses"
+    assert_failure
+    assert_output --partial 'not covered: U+0065 e in "Book Serif"'
 }

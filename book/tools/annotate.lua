@@ -55,7 +55,7 @@ local function annotated(html)
   once('<a class="chunk%-next".-</a>', 3)
   once('<span class="crumb%-path">', 4)
   once('<a class="chunk%-file".-</a>', 5)
-  once('<a class="chunk%-use".-</a>', 6)
+  once('<a class="chunk%-use".-</a><button type="button" class="peek%-toggle".-</button>', 6)
   once('<div class="chunk%-foot">', 7)
   t = t:gsub('^<div class="chunk"', '<div class="chunk chunk-example"')
   return t

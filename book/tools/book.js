@@ -1,6 +1,9 @@
 // book.js: what scripts add to the HTML book.  The book reads completely
 // without it; this adds the theme toggle, copy buttons, the current
-// section in the contents, and the index filters.  No network, no storage
+// section in the contents, and the index filters.  At load it does almost
+// nothing, whatever the book's length (tests/browser/perf.js measures it):
+// one handler for all buttons of a kind, no query over every chunk, no
+// layout forced; what a reader asks for is built when first asked.  No network, no storage
 // beyond one localStorage key (and that may fail from file://: ignored).
 (function () {
   "use strict";
@@ -52,19 +55,16 @@
       done ? ok() : fail(new Error("copy failed"));
     });
   }
-  document.querySelectorAll(".chunk").forEach(function (chunk) {
-    var head = chunk.querySelector(".chunk-head");
-    var code = chunk.querySelector(":scope > div.sourceCode pre");
-    if (!head || !code) return;
-    var b = document.createElement("button");
-    b.type = "button"; b.className = "copy"; b.textContent = "Copy";
-    b.setAttribute("aria-label", "Copy the code of chunk " + (head.querySelector(".chunk-num") || {}).textContent);
-    b.addEventListener("click", function () {
-      copyText(code.textContent).then(function () { b.textContent = "Copied"; },
-        function () { b.textContent = "Select and copy"; });
-      setTimeout(function () { b.textContent = "Copy"; }, 1500);
-    });
-    head.appendChild(b);
+  // The buttons are in the page (html.lua), shown only with scripts
+  // (book.css): one handler for all, nothing to do at load.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest(".chunk-head > button.copy");
+    if (!b) return;
+    var code = b.closest(".chunk").querySelector(":scope > div.sourceCode pre");
+    if (!code) return;
+    copyText(code.textContent).then(function () { b.textContent = "Copied"; },
+      function () { b.textContent = "Select and copy"; });
+    setTimeout(function () { b.textContent = "Copy"; }, 1500);
   });
 
   // ------------------------------------------ contents: where you are
@@ -75,21 +75,16 @@
     var id = decodeURIComponent(a.getAttribute("href").slice(1));
     (tocLinks[id] = tocLinks[id] || []).push(a);
   });
-  var heads = [];
-  document.querySelectorAll("#content h1[id], #content h2[id], #content section[id] > h1, #content section[id] > h2").forEach(function (h) {
-    var id = h.id || (h.parentNode && h.parentNode.id);
-    if (id && tocLinks[id] && heads.indexOf(h) < 0) heads.push(h);
-  });
-  var current = null;
+  // The section being read is the innermost one that crosses a line 90 px
+  // below the top of the screen: an IntersectionObserver whose root is that
+  // line says which sections do, so nothing is measured at load or while
+  // scrolling (the sections far from the screen are not even laid out,
+  // book.css).
+  var crossing = new Set(), current = null, watcher = null;
   function markCurrent() {
-    var best = null, y = 90;
-    // the last heading above the line y: headings are in document order
-    var lo = 0, hi = heads.length - 1;
-    while (lo <= hi) {
-      var mid = (lo + hi) >> 1;
-      if (heads[mid].getBoundingClientRect().top <= y) { best = heads[mid]; lo = mid + 1; } else hi = mid - 1;
-    }
-    var id = best ? (best.id || best.parentNode.id) : null;
+    var best = null;
+    crossing.forEach(function (s) { if (!best || best.contains(s)) best = s; });
+    var id = best ? best.id : null;
     if (id === current) return;
     current = id;
     document.querySelectorAll(".toc .current, .toc .open").forEach(function (e) { e.classList.remove("current", "open"); });
@@ -106,12 +101,23 @@
     });
     document.querySelectorAll('.toc a[aria-current]:not(.current)').forEach(function (a) { a.removeAttribute("aria-current"); });
   }
-  var ticking = false;
-  window.addEventListener("scroll", function () {
-    if (!ticking) { ticking = true; requestAnimationFrame(function () { ticking = false; markCurrent(); }); }
-  }, { passive: true });
-  window.addEventListener("hashchange", function () { setTimeout(markCurrent, 0); });
-  markCurrent();
+  function watchSections() {
+    if (watcher) watcher.disconnect();
+    crossing.clear();
+    var below = Math.max(0, window.innerHeight - 91);
+    watcher = new IntersectionObserver(function (entries) {
+      entries.forEach(function (en) { if (en.isIntersecting) crossing.add(en.target); else crossing.delete(en.target); });
+      markCurrent();
+    }, { rootMargin: "-90px 0px -" + below + "px 0px" });
+    document.querySelectorAll("#content section.level1[id], #content section.level2[id]").forEach(function (s) {
+      if (tocLinks[s.id]) watcher.observe(s);
+    });
+  }
+  if (window.IntersectionObserver) {
+    watchSections();
+    var resized = null;
+    window.addEventListener("resize", function () { clearTimeout(resized); resized = setTimeout(watchSections, 200); });
+  }
   // the phone menu opens at the section being read, and closes once a
   // place is chosen
   if (menu) {
@@ -163,9 +169,12 @@
     box.hidden = false;
     var input = box.querySelector("input");
     var count = box.querySelector(".filter-count");
-    var list = document.querySelector('[data-filter-by="' + input.id + '"]');
-    var items = list ? list.querySelectorAll("li") : [];
+    var items = null;   // the index's entries, found when first filtered
     input.addEventListener("input", function () {
+      if (!items) {
+        var list = document.querySelector('[data-filter-by="' + input.id + '"]');
+        items = list ? list.querySelectorAll("li") : [];
+      }
       var ws = words(input.value), shown = 0;
       items.forEach(function (li) {
         var ok = matches(li.getAttribute("data-filter") || li.textContent.toLowerCase(), ws);
@@ -205,20 +214,13 @@
     pre.appendChild(code); box.appendChild(pre);
     d.insertBefore(box, d.querySelector(".peek-foot"));
   }
-  // beside each use in a chunk's code, a button that opens its peek (the
-  // button's words are CSS, so the code's text stays the code)
+  // beside each use in a chunk's code, a button that opens its peek (in
+  // the page, html.lua; its words are CSS, so the code's text stays the
+  // code)
   function peekOf(use) {
-    var chunk = use.closest(".chunk");
+    var chunk = use && use.closest(".chunk");
     return chunk && chunk.querySelector(':scope > .peeks > details.peek[data-peek="' + use.getAttribute("href").slice(1) + '"]');
   }
-  document.querySelectorAll(".chunk > div.sourceCode a.chunk-use").forEach(function (use) {
-    if (!peekOf(use)) return;
-    var b = document.createElement("button");
-    b.type = "button"; b.className = "peek-toggle";
-    b.setAttribute("aria-expanded", "false");
-    b.setAttribute("aria-label", "peek at chunk " + (use.querySelector(".chunk-num") || {}).textContent + " here");
-    use.parentNode.insertBefore(b, use.nextSibling);
-  });
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("button.peek-toggle");
     if (!b) return;
@@ -258,19 +260,28 @@
     partsOf(label).forEach(function (p) {
       var code = p.querySelector(":scope > div.sourceCode > pre > code");
       if (!code) return;
-      var lines = [], cur = [];
-      // the code's top-level spans are its lines
-      for (var n = code.firstChild; n; n = n.nextSibling) {
-        if (n.nodeType === 1 && n.tagName === "SPAN") lines.push(n);
-      }
+      // the code's lines: its text split at newlines; a line with a use
+      // in it brings in that chunk, indented by what stands before the use
+      var lines = [], cur = { text: "", use: null, before: "" };
+      (function walk(parent) {
+        for (var n = parent.firstChild; n; n = n.nextSibling) {
+          if (n.nodeType === 1 && n.matches("a.chunk-use")) {
+            cur.use = n; cur.before = cur.text; cur.text += n.textContent;
+          } else if (n.nodeType === 1 && n.querySelector("a.chunk-use")) {
+            walk(n);
+          } else {
+            var bits = n.textContent.split("\n");
+            cur.text += bits[0];
+            for (var i = 1; i < bits.length; i++) { lines.push(cur); cur = { text: bits[i], use: null, before: "" }; }
+          }
+        }
+      })(code);
+      lines.push(cur);
       lines.forEach(function (line) {
-        var use = line.querySelector("a.chunk-use");
-        if (use) {
-          var t = line.textContent, ut = use.textContent;
-          chunkLines(use.getAttribute("href").slice(1), indent + t.slice(0, t.length - ut.length), out, depth + 1);
+        if (line.use) {
+          chunkLines(line.use.getAttribute("href").slice(1), indent + line.before, out, depth + 1);
         } else {
-          var t = line.textContent;
-          out.push(t === "" ? "" : indent + t);   // notangle indents no empty line
+          out.push(line.text === "" ? "" : indent + line.text);   // notangle indents no empty line
         }
       });
     });

@@ -229,7 +229,9 @@ function check(htmlFile) {
   function codeLines(block) {
     return block.split('\n').map(line => {
       const links = [], stack = [];
-      let col = 1;     // the column, in bytes, of the next text in the line
+      // the column, in bytes, of the next text in the line (a line may
+      // begin with text: html.lua wraps lines in no element)
+      let col = 1 + Buffer.byteLength(decode(line.match(/^[^<]*/)[0]));
       for (const m of line.matchAll(/<(\/?)([a-z]+)([^>]*)>([^<]*)/g)) {
         if (m[1]) { stack.pop(); }
         else {

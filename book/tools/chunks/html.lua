@@ -64,6 +64,27 @@ local function link_idents(code, links)
   return table.concat(out, "\n")
 end
 
+-- A lighter DOM for a long book on a slow phone (tests/browser/perf.js):
+-- what pandoc wraps in elements that draw nothing is left as plain text.
+-- A line is no <span> of its own (book.js finds the lines by their
+-- newlines), nor are operators and variables, whose colour is the code's
+-- own in both themes (light.theme, dark.theme).  Half the book's elements.
+local plain = { op = true, va = true }
+local function lighten(code)
+  local head, body, tail = code:match("^(.-<code[^>]*>)(.*)(</code></pre>.*)$")
+  if not body then return code end
+  local out = {}
+  for line in (body .. "\n"):gmatch("(.-)\n") do
+    local inner = line:match("^<span>(.*)</span>$")
+    table.insert(out, inner or line)
+  end
+  body = table.concat(out, "\n")
+  body = body:gsub('<span class="(%a%a)">([^<]*)</span>', function(c, t)
+    if plain[c] then return t end
+  end)
+  return head .. body .. tail
+end
+
 -- Highlighted code of some lines, with identifier and chunk-use links.
 -- pandoc gives every line an id and an empty self-link: both go (the ids
 -- would repeat in the peeks, and the links only add weight).
@@ -76,10 +97,16 @@ local function code_html(lines, lang, links)
     if l.use then
       local a = string.format('<a class="chunk-use" href="#%s">⟨%s⟩ <span class="chunk-num">%s</span></a>',
         l.label, name_html(l.name), l.num)
+      -- the button that opens its peek below the chunk (shown with
+      -- scripts only, book.css; its words are CSS, so the code's text
+      -- stays the code)
+      if book.by_name[l.name] then
+        a = a .. string.format('<button type="button" class="peek-toggle" aria-expanded="false" aria-label="peek at chunk %s here"></button>', l.num)
+      end
       code = code:gsub(highlight.placeholder(i), function() return a end)
     end
   end
-  return code
+  return lighten(code)
 end
 
 -- Below a chunk, each chunk it uses, to open in place.  The peek holds
@@ -141,6 +168,8 @@ function M.chunk(c)
   if c.root then
     table.insert(head, file_link(c.name, "tangle/" .. html_escape(c.name)))
   end
+  -- shown with scripts only (book.css); book.js handles every click
+  table.insert(head, string.format('<button type="button" class="copy" aria-label="Copy the code of chunk %s">Copy</button>', c.num))
   table.insert(head, "</div>")
   if #c.crumbs > 0 then
     local t = {}
