@@ -17,8 +17,8 @@ cd "$(dirname "$0")"
 #   lmodern fonts-dejavu-core   the PDF book (xelatex; DejaVu Serif and Sans Mono,
 #                               embedded; tocloft, titlesec, framed, ...)
 #   fonts-nanum                 the Korean glossary in the PDF and the EPUB
-#   epubcheck fonttools         the EPUB book: epubcheck validates it (it brings
-#   unzip libxml2-utils         a Java runtime); pyftsubset cuts the Hangul font
+#   epubcheck libharfbuzz-bin   the EPUB book: epubcheck validates it (it brings
+#   unzip libxml2-utils         a Java runtime); hb-subset cuts the Hangul font
 #                               down to the letters used; unzip and xmllint
 #                               read it back (book/tools/check-epub, tests/epub.bats)
 #   gnuplot-nox                 plots of the benchmarks
@@ -33,7 +33,7 @@ PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
     texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
     lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
     bats-file socat procps util-linux iproute2 valgrind strace poppler-utils clang
-    fonts-nanum epubcheck fonttools unzip libxml2-utils"
+    fonts-nanum epubcheck libharfbuzz-bin unzip libxml2-utils"
 # Wanted as commands, which another package may provide (Node.js from
 # NodeSource bundles npm and conflicts with Debian's npm): command:package.
 COMMANDS="chromium:chromium node:nodejs npm:npm"
