@@ -2,8 +2,9 @@
 -- part writes an EPUB as it writes HTML (format.lua); this one makes what
 -- differs, for a reader that runs no script and turns pages:
 --
--- * pandoc splits the book into one file per chapter, and points a link
---   "#id" at the file that holds the id, "ch005.xhtml#id": but only the
+-- * pandoc splits the book into files (one per section: book/tools/render
+--   says why), and points a link "#id" at the file that holds the id,
+--   "ch005.xhtml#id": but only the
 --   links and ids it can see, pandoc's own elements, never those inside
 --   raw HTML.  So a chunk here is built of pandoc's elements (a Div with
 --   the chunk's label as its id, Links), and every raw HTML block that
