@@ -37,7 +37,7 @@ CPPFLAGS   += -I$(SRC)
 LDLIBS     += -pthread -lrt
 ALL_CFLAGS  = $(WARNFLAGS) $(CFLAGS) $(SANFLAGS)
 
-.PHONY: all programs html pdf book check test bench clean help install tangle
+.PHONY: all programs html pdf epub book check test bench clean help install tangle
 
 all: programs book
 
@@ -78,12 +78,14 @@ $(foreach p,$(PROG_SRCS),$(eval $(call program_rule,$(p))))
 # --- the woven book ---------------------------------------------------------
 HTML := book/ipc-book.html
 PDF  := book/ipc-book.pdf
+EPUB := book/ipc-book.epub
 APPENDICES := $(sort $(wildcard chapters/appendix-*.md))
 WEAVE_DEPS := $(CHAPTERS) $(APPENDICES) $(wildcard $(TOOLS)/* $(TOOLS)/chunks/* tests/*.bats book/measured/*)
 
-book: html pdf
+book: html pdf epub
 html: $(HTML)
 pdf: $(PDF)
+epub: $(EPUB)
 
 $(BUILD)/book.md: $(WEAVE_DEPS)
 	@mkdir -p $(@D)
@@ -96,6 +98,11 @@ $(HTML): $(BUILD)/book.md $(WEAVE_DEPS)
 $(PDF): $(BUILD)/book.md $(WEAVE_DEPS)
 	$(TOOLS)/render pdf $< $@
 
+# The EPUB shows each tangled file whole (its "Source files"): tangle first.
+$(EPUB): $(BUILD)/book.md $(WEAVE_DEPS) $(patsubst chapters/%.md,$(MK)/%.mk,$(CHAPTERS))
+	$(TOOLS)/render epub $< $@
+	$(TOOLS)/check-epub $@
+
 # --- tests ------------------------------------------------------------------
 # T=02-pipes runs one chapter's tests; VALGRIND=1 runs every program under
 # valgrind memcheck; SANITIZE=1 (above) tests the ASan/UBSan build.
@@ -106,9 +113,10 @@ T ?=
 CHAPTER_TESTS := $(sort $(wildcard tests/[0-9][0-9]-*.bats))
 BATS_FILES := $(if $(T),$(wildcard $(T:%=tests/%.bats)),\
     $(if $(filter 1,$(SANITIZE) $(VALGRIND)),$(CHAPTER_TESTS),tests))
-# The browser tests (tests/browser.bats) read the HTML book: build it first
-# when they are among the tests run.
-check test: programs $(if $(T),$(if $(filter browser,$(T)),html),html)
+# The browser tests (tests/browser.bats) read the HTML book, tests/epub.bats
+# the EPUB: build them first when they are among the tests run.
+check test: programs $(if $(T),$(if $(filter browser,$(T)),html),html) \
+    $(if $(T),$(if $(filter epub,$(T)),epub),epub)
 	@test -z "$(T)" || test $(words $(BATS_FILES)) = $(words $(T)) || \
 	    { echo "no such tests: $(T) (see tests/*.bats)" >&2; exit 2; }
 	IPC_BIN=$(abspath $(BIN)) VALGRIND=$(VALGRIND) tests/run $(BATS_FILES)
@@ -134,12 +142,12 @@ install: programs
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin
 
 clean:
-	rm -rf $(BUILD) $(HTML) $(PDF)
+	rm -rf $(BUILD) $(HTML) $(PDF) $(EPUB)
 
 help:
-	@echo 'make              build every program and the HTML and PDF books'
+	@echo 'make              build every program and the HTML, PDF and EPUB books'
 	@echo 'make programs     build the programs only (into $(BIN))'
-	@echo 'make html | pdf   build one book: $(HTML) or $(PDF)'
+	@echo 'make html | pdf | epub   build one book: $(HTML), $(PDF) or $(EPUB)'
 	@echo 'make check        run every test (alias: make test)'
 	@echo 'make check T=02-pipes        run one chapter'"'"'s tests (or several)'
 	@echo 'make check SANITIZE=1        the chapters'"'"' tests with ASan and UBSan'

@@ -3,7 +3,8 @@
 #
 # Installs the Debian packages that are missing (as root with apt-get;
 # otherwise prints the one command to run), then runs `make`: every
-# program, the HTML book and the PDF book.  Arguments are passed to make.
+# program, the HTML book, the PDF book and the EPUB book.  Arguments are
+# passed to make.
 set -eu
 cd "$(dirname "$0")"
 
@@ -15,10 +16,16 @@ cd "$(dirname "$0")"
 #   texlive-fonts-recommended
 #   lmodern fonts-dejavu-core   the PDF book (xelatex; DejaVu Serif and Sans Mono,
 #                               embedded; tocloft, titlesec, framed, ...)
-#   fonts-nanum                 the Korean glossary in the PDF and the HTML
-#   fonts-dejavu-extra python3-fonttools python3-brotli
+#   fonts-nanum                 the Korean glossary in the PDF, HTML and EPUB
+#   fonts-dejavu-extra python3-fonttools python3-brotli python3-munkres
 #                               the fonts the HTML embeds (DejaVu's italics),
-#                               cut to the book's characters as WOFF2
+#                               cut to the book's characters as WOFF2 (munkres
+#                               named, or apt meets fonttools' "scipy | munkres"
+#                               with scipy: 86 packages instead of 17)
+#   epubcheck libharfbuzz-bin   the EPUB book: epubcheck validates it (it brings
+#   unzip libxml2-utils         a Java runtime); hb-subset cuts the Hangul font
+#                               down to the letters used; unzip and xmllint
+#                               read it back (book/tools/check-epub, tests/epub.bats)
 #   gnuplot-nox                 plots of the benchmarks
 #   bats bats-support bats-assert bats-file  the tests
 #   socat procps util-linux iproute2 valgrind strace  tools the tests drive
@@ -31,7 +38,8 @@ PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
     texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended
     lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
     bats-file socat procps util-linux iproute2 valgrind strace poppler-utils clang
-    fonts-nanum fonts-dejavu-extra python3-fonttools python3-brotli"
+    fonts-nanum fonts-dejavu-extra python3-fonttools python3-brotli
+    python3-munkres epubcheck libharfbuzz-bin unzip libxml2-utils"
 # Wanted as commands, which another package may provide (Node.js from
 # NodeSource bundles npm and conflicts with Debian's npm): command:package.
 COMMANDS="chromium:chromium node:nodejs npm:npm"

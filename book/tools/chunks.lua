@@ -10,6 +10,7 @@
 --   footer.lua     what the footer under a chunk says ("used in", ...)
 --   highlight.lua  a chunk's code through pandoc's highlighter
 --   html.lua       a chunk in HTML;   latex.lua  a chunk in LaTeX
+--   epub.lua       a chunk in an EPUB, and the EPUB's own changes to the book
 --   indexes.lua    the chunk index and the identifier index
 --   claims.lua     the claim marks and the claims appendix
 --   nav.lua        previous/next chapter links (HTML)
@@ -20,14 +21,16 @@ package.path = PANDOC_SCRIPT_FILE:gsub("[^/]*$", "") .. "?.lua;" .. package.path
 local format = require("chunks.format")
 local chunk = require("chunks.chunk")
 local book = require("chunks.book")
-local render = format.html and require("chunks.html") or require("chunks.latex")
+local render = format.epub and require("chunks.epub")
+  or format.html and require("chunks.html") or require("chunks.latex")
 local indexes = require("chunks.indexes")
 local claims = require("chunks.claims")
 local nav = require("chunks.nav")
 local figures = require("chunks.figures")
 local transcript = require("chunks.transcript")
 
-local html = format.html
+-- (the chapter links: HTML only; an e-reader turns the pages itself)
+local html = format.html and not format.epub
 
 local function is_numbered(h) return not h.classes:includes("unnumbered") end
 
@@ -97,6 +100,7 @@ local function Pandoc(doc)
   for i, b in ipairs(out) do
     if b == "CLAIMS" then out[i] = claims.appendix() end
   end
+  if format.epub then return render.book(pandoc.Pandoc(out, doc.meta)) end
   return pandoc.Pandoc(out, doc.meta)
 end
 

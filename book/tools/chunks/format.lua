@@ -2,7 +2,10 @@
 -- names written for it.
 local M = {}
 
-M.html = FORMAT:match("html") ~= nil
+-- An EPUB is XHTML: every part writes it as it writes HTML, and
+-- chunks/epub.lua makes the EPUB's own changes (chunks.lua says when).
+M.epub = FORMAT:match("epub") ~= nil
+M.html = FORMAT:match("html") ~= nil or M.epub
 M.latex = FORMAT:match("latex") ~= nil
 
 function M.html_escape(s)

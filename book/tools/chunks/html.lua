@@ -184,4 +184,7 @@ function M.chunk(c)
   return pandoc.RawBlock("html", out .. "</div>")
 end
 
+-- (chunks/epub.lua writes a chunk's code as this does)
+M.code_html = code_html
+
 return M
