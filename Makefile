@@ -113,9 +113,10 @@ T ?=
 CHAPTER_TESTS := $(sort $(wildcard tests/[0-9][0-9]-*.bats))
 BATS_FILES := $(if $(T),$(wildcard $(T:%=tests/%.bats)),\
     $(if $(filter 1,$(SANITIZE) $(VALGRIND)),$(CHAPTER_TESTS),tests))
-# The browser tests (tests/browser.bats) read the HTML book, tests/epub.bats
-# the EPUB: build them first when they are among the tests run.
-check test: programs $(if $(T),$(if $(filter browser,$(T)),html),html) \
+# The browser tests (tests/browser.bats) read the HTML book (and follow its
+# links to the PDF and the EPUB beside it), tests/epub.bats the EPUB: build
+# them first when they are among the tests run.
+check test: programs $(if $(T),$(if $(filter browser,$(T)),html pdf epub),html pdf) \
     $(if $(T),$(if $(filter epub,$(T)),epub),epub)
 	@test -z "$(T)" || test $(words $(BATS_FILES)) = $(words $(T)) || \
 	    { echo "no such tests: $(T) (see tests/*.bats)" >&2; exit 2; }

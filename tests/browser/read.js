@@ -126,8 +126,15 @@ async function main(browser, check) {
     if (files.length < 10) fail(`only ${files.length} links to whole files`);
     files.filter((f) => !f.file || !f.name || !f.name.startsWith("\u27e8" + f.file + "\u27e9"))
       .slice(0, 5).forEach((f) => fail(`the whole-file link ${f.href} (${f.file}) lands on ${f.name}, not the file's root chunk`));
-    const out = await page.$$eval("a[href]", (as) => as.map((a) => a.getAttribute("href")).filter((h) => !/^(#|https?:|mailto:)/.test(h)));
+    // ... but for the title's links to the same book as a PDF and an EPUB,
+    // which make builds beside it
+    const out = await page.$$eval("a[href]", (as) => as.filter((a) => !a.closest("header .formats"))
+      .map((a) => a.getAttribute("href")).filter((h) => !/^(#|https?:|mailto:)/.test(h)));
     out.slice(0, 5).forEach((h) => fail(`a link out of the book's file: ${h}`));
+    const formats = await page.$$eval("header .formats a[href]", (as) => as.map((a) => a.getAttribute("href")));
+    if (formats.join(" ") !== "ipc-book.pdf ipc-book.epub") fail(`the title's other formats: ${formats.join(" ")}`);
+    formats.filter((h) => !fs.existsSync(path.join(path.dirname(book), h)))
+      .forEach((h) => fail(`the title links to ${h}, which is not beside the book`));
     // and a click on a chunk use scrolls to that chunk
     const use = await page.$(".chunk .chunk-use");
     const href = await use.getAttribute("href");
