@@ -35,7 +35,7 @@ setup_file() {
     export BUILT=$BATS_FILE_TMPDIR/built
     copy_repo "$BUILT"
     # A git repository of its own, so that the PDF's title page has a
-    # version to show (book/tools/latex asks git for it).
+    # version to show (book/tools/version asks git for it).
     git -C "$BUILT" init -q
     git -C "$BUILT" add -A
     git -C "$BUILT" -c user.name=test -c user.email=test@example.invalid \
