@@ -255,6 +255,20 @@ EOF
     assert_equal "$feet" "$chunks"
 }
 
+@test "every plot is drawn inline in the HTML, its text in the page's fonts, not as an image" {
+    local html=$BUILT/book/ipc-book.html plots inline
+    # an image cannot use the page's embedded fonts (issue 9, item 7)
+    plots=$(cat "$BUILT"/chapters/*.md | grep -c '^!\[.*\](.*\.svg)$')
+    inline=$(grep -c '<figure class="plot">' "$html")
+    [ "$plots" -gt 3 ]
+    assert_equal "$inline" "$plots"
+    assert_equal "$(grep -c '<svg role="img" aria-labelledby="plotcap-' "$html")" "$plots"
+    run grep -c '<img[^>]*src="data:image/svg' "$html"
+    assert_output 0
+    # each plot's ids are its own (every plot defines gpPt0)
+    assert_equal "$(grep -o 'id=.plot[0-9]*-gpPt0.' "$html" | sort -u | wc -l)" "$plots"
+}
+
 @test "chunk uses inside highlighted code are links to their definitions" {
     local html=$BUILT/book/ipc-book.html
     run grep -o '<a class="chunk-use" href="#[^"]*">⟨copy whole blocks until end of file⟩' "$html"
