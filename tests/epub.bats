@@ -201,3 +201,37 @@ resolve() {
     grep -q "<p class=\"version\">Version $v" "$title"
     grep -q "<p class=\"date\">Built on $(date -u -r "$EPUB" +%Y-%m-%d)</p>" "$title"
 }
+
+# night_pages: a page of each kind (a chunk, a transcript, a table, a
+# figure, the claims, the indexes), as EPUB/text/chNNN.xhtml
+night_pages() {
+    local m
+    for m in 'class="chunk"' 'class="transcript' '<table' '<figure' 'class="claim-id' \
+        'class="index chunk-index' 'class="index ident-index' 'class="chunk-use'; do
+        (cd "$D" && grep -l "$m" EPUB/text/*.xhtml | head -1)
+    done | sort -u
+}
+
+@test "by day and in a reader's night mode every text reaches 4.5:1 against its background, and no code panel glares at night" {
+    [ -d "$IPC_ROOT/tests/browser/node_modules/playwright-core" ] && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] ||
+        skip "needs Chromium and playwright-core (./build.sh installs them)"
+    local pages
+    pages=$(night_pages)
+    [ "$(wc -w <<< "$pages")" -ge 6 ] || fail "too few kinds of page: $pages"
+    # shellcheck disable=SC2086
+    run node "$IPC_ROOT/tests/browser/epubnight.js" "$D" $pages
+    [ "$status" -ne 75 ] || skip "$output"
+    assert_success
+    assert_output --regexp 'night: [0-9]+ elements with text, 0 below 4.5:1; [1-9][0-9]* code panels, brightest 0\.0'
+    # the check sees a night without the dark theme: the light panels of
+    # before, and their colours on the reader's dark page
+    local L=$BATS_TEST_TMPDIR/light p
+    cp -r "$D" "$L"
+    p=$(cd "$D" && grep -l 'class="chunk"' EPUB/text/*.xhtml | head -1)
+    awk '/^@media \(prefers-color-scheme: dark\) \{/ { skip = 1 } !skip { print } skip && /^}/ { skip = 0 }' \
+        "$D/EPUB/styles/stylesheet1.css" > "$L/EPUB/styles/stylesheet1.css"
+    ! grep -q 'prefers-color-scheme: dark) {' "$L/EPUB/styles/stylesheet1.css"
+    run node "$IPC_ROOT/tests/browser/epubnight.js" "$L" "$p"
+    assert_failure
+    assert_output --partial "night: a code panel is bright"
+}
