@@ -212,7 +212,7 @@ night_pages() {
     done | sort -u
 }
 
-@test "by day and in a reader's night mode every text reaches 4.5:1 against its background, and no code panel glares at night" {
+@test "by day and in a reader's night mode every text reaches 4.5:1 against its background, no code panel glares at night, no token of code has a gap after it" {
     [ -d "$IPC_ROOT/tests/browser/node_modules/playwright-core" ] && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] ||
         skip "needs Chromium and playwright-core (./build.sh installs them)"
     local pages

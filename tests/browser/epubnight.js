@@ -7,6 +7,7 @@
 // dark, which readers with a night mode set), and every element that
 // draws text is measured: its colour against the background it is drawn
 // on must reach 4.5:1 (WCAG AA), and at night no code panel may be bright.
+// Each token of code must be drawn as wide as its text (no gap after it).
 // Prints one line a page and mode; exit 1 with the failures, 2 bad usage,
 // 75 when the browser cannot start here.
 "use strict";
@@ -53,7 +54,16 @@ function measure() {
   }
   let panel = 0;
   for (const p of document.querySelectorAll("div.sourceCode")) panel = Math.max(panel, lum(background(p)));
-  return { bad, n, panel, panels: document.querySelectorAll("div.sourceCode").length };
+  // a token's box as wide as its text: a line's style (its hanging indent)
+  // that lands on a token draws a gap after it ("argv[0  ]")
+  const gaps = [];
+  for (const t of document.querySelectorAll("pre code span[class]")) {
+    const r = document.createRange();
+    r.selectNodeContents(t);
+    const box = t.getBoundingClientRect(), text = r.getBoundingClientRect();
+    if (text.width > 0 && box.width - text.width > 2) gaps.push(t.textContent.slice(0, 20));
+  }
+  return { bad, n, panel, panels: document.querySelectorAll("div.sourceCode").length, gaps };
 }
 
 (async () => {
@@ -75,6 +85,7 @@ function measure() {
       if (r.bad.length > 5) failures.push(`${f} ${mode}: and ${r.bad.length - 5} more below 4.5:1`);
       if (mode === "night" && r.panel > 0.1) failures.push(`${f} night: a code panel is bright (luminance ${r.panel.toFixed(3)})`);
       panels += r.panels;
+      if (r.gaps.length) failures.push(`${f} ${mode}: ${r.gaps.length} code tokens drawn wider than their text, e.g. "${r.gaps[0]}"`);
       await page.close();
     }
   }

@@ -173,7 +173,7 @@ function M.chunk(c)
     table.insert(t, file_link(c.top or "", { raw("whole file") }, "chunk-file"))
     table.insert(blocks, div("crumbs", { pandoc.Plain(t) }))
   end
-  table.insert(blocks, pandoc.Plain(M.inlines(html.code_html(c.lines, c.lang, c.links))))
+  table.insert(blocks, pandoc.Plain(M.inlines(html.code_html(c.lines, c.lang, c.links, true))))
   local foot = {}
   for _, s in ipairs(footer.of(c)) do
     local t = {}

@@ -69,16 +69,20 @@ end
 -- A line is no <span> of its own (book.js finds the lines by their
 -- newlines), nor are operators and variables, whose colour is the code's
 -- own in both themes (light.theme, dark.theme).  Half the book's elements.
+-- keep_lines keeps each line a <span>, for the EPUB: its style sheet
+-- indents a wrapped line under itself, which needs the line as a box.
 local plain = { op = true, va = true }
-local function lighten(code)
+local function lighten(code, keep_lines)
   local head, body, tail = code:match("^(.-<code[^>]*>)(.*)(</code></pre>.*)$")
   if not body then return code end
-  local out = {}
-  for line in (body .. "\n"):gmatch("(.-)\n") do
-    local inner = line:match("^<span>(.*)</span>$")
-    table.insert(out, inner or line)
+  if not keep_lines then
+    local out = {}
+    for line in (body .. "\n"):gmatch("(.-)\n") do
+      local inner = line:match("^<span>(.*)</span>$")
+      table.insert(out, inner or line)
+    end
+    body = table.concat(out, "\n")
   end
-  body = table.concat(out, "\n")
   body = body:gsub('<span class="(%a%a)">([^<]*)</span>', function(c, t)
     if plain[c] then return t end
   end)
@@ -87,8 +91,9 @@ end
 
 -- Highlighted code of some lines, with identifier and chunk-use links.
 -- pandoc gives every line an id and an empty self-link: both go (the ids
--- would repeat in the peeks, and the links only add weight).
-local function code_html(lines, lang, links)
+-- would repeat in the peeks, and the links only add weight).  keep_lines:
+-- see lighten.
+local function code_html(lines, lang, links, keep_lines)
   local code = highlight.code(lines, lang, "html")
   code = code:gsub('<div class="sourceCode" id="cb1">', '<div class="sourceCode">')
   code = code:gsub('<span id="cb1%-%d+"><a href="#cb1%-%d+" aria%-hidden="true" tabindex="%-1"></a>', "<span>")
@@ -106,7 +111,7 @@ local function code_html(lines, lang, links)
       code = code:gsub(highlight.placeholder(i), function() return a end)
     end
   end
-  return lighten(code)
+  return lighten(code, keep_lines)
 end
 
 -- Below a chunk, each chunk it uses, to open in place.  The peek holds
