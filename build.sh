@@ -22,10 +22,9 @@ cd "$(dirname "$0")"
 #                               cut to the book's characters as WOFF2 (munkres
 #                               named, or apt meets fonttools' "scipy | munkres"
 #                               with scipy: 86 packages instead of 17)
-#   epubcheck libharfbuzz-bin   the EPUB book: epubcheck validates it (it brings
-#   unzip libxml2-utils         a Java runtime); hb-subset cuts the Hangul font
-#                               down to the letters used; unzip and xmllint
-#                               read it back (book/tools/check-epub, tests/epub.bats)
+#   epubcheck unzip             the EPUB book: epubcheck validates it (it brings
+#   libxml2-utils               a Java runtime); unzip and xmllint read it back
+#                               (book/tools/check-epub, tests/epub.bats)
 #   gnuplot-nox                 plots of the benchmarks
 #   bats bats-support bats-assert bats-file  the tests
 #   socat procps util-linux iproute2 valgrind strace  tools the tests drive
@@ -39,7 +38,7 @@ PACKAGES="gcc make libc6-dev noweb gawk pandoc graphviz librsvg2-bin
     lmodern fonts-dejavu-core gnuplot-nox bats bats-support bats-assert
     bats-file socat procps util-linux iproute2 valgrind strace poppler-utils clang
     fonts-nanum fonts-dejavu-extra python3-fonttools python3-brotli
-    python3-munkres epubcheck libharfbuzz-bin unzip libxml2-utils"
+    python3-munkres epubcheck unzip libxml2-utils"
 # Wanted as commands, which another package may provide (Node.js from
 # NodeSource bundles npm and conflicts with Debian's npm): command:package.
 COMMANDS="chromium:chromium node:nodejs npm:npm"
