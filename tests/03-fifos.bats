@@ -44,15 +44,6 @@ start_server() {
         "$BATS_TEST_TMPDIR/server.err"
 }
 
-# stop_server SIGNAL: send it, reap the server, check it died of the signal.
-stop_server() {
-    local status=0
-    kill -"$1" "$server_pid"
-    wait "$server_pid" || status=$?
-    server_pid=
-    assert_equal "server status $status" "server status $((128 + $(kill -l "$1")))"
-}
-
 # server_said: what the server has written on stderr so far, after the
 # line that says where it serves.
 server_said() {

@@ -39,15 +39,6 @@ start_server() {
     sock=$(cat "$BATS_TEST_TMPDIR/server.out")
 }
 
-# stop_server SIGNAL: send it, reap the server, check it died of it.
-stop_server() {
-    local status=0
-    kill -"$1" "$server_pid"
-    wait "$server_pid" || status=$?
-    server_pid=
-    assert_equal "server status $status" "server status $((128 + $(kill -l "$1")))"
-}
-
 server_said() { cat "$BATS_TEST_TMPDIR/server.err"; }
 server_says_part() { grep -qF -- "$1" "$BATS_TEST_TMPDIR/server.err"; }
 # server_says LINE: wait until the server has logged LINE.
@@ -59,13 +50,6 @@ server_says() {
 frame() {
     local n=${#1}
     printf "\\$(printf %03o $((n >> 24 & 255)))\\$(printf %03o $((n >> 16 & 255)))\\$(printf %03o $((n >> 8 & 255)))\\$(printf %03o $((n & 255)))%s" "$1"
-}
-
-# make_public_dir: a directory every user may search but only root may
-# write, for the permission tests (they run as nobody).
-make_public_dir() {
-    public_dir=$(mktemp -d /tmp/sock-test.XXXXXX)
-    chmod 755 "$public_dir"
 }
 
 # --- addresses and the socket file --------------------------------------

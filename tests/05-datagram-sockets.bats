@@ -61,15 +61,6 @@ start_server() {
     assert_equal "$pid" "$server_pid"
 }
 
-# stop_server SIGNAL: send it, reap the server, check it died of the signal.
-stop_server() {
-    local status=0
-    kill -"$1" "$server_pid"
-    wait "$server_pid" || status=$?
-    server_pid=
-    assert_equal "server status $status" "server status $((128 + $(kill -l "$1")))"
-}
-
 # server_says LINE: wait until the server has written LINE on stderr.
 server_says() {
     wait_for grep -qxF -- "$1" server.err
@@ -83,11 +74,6 @@ blocked_in() {
         [ "$(cat "/proc/$p/wchan" 2>/dev/null)" = "$f" ] && return 0
     done
     return 1
-}
-
-make_public_dir() {
-    public_dir=$(mktemp -d /tmp/dgram-test.XXXXXX)
-    chmod 755 "$public_dir"
 }
 
 # --- usage and arguments -------------------------------------------------

@@ -69,24 +69,6 @@ registered() {
     grep -q "NOTIFY_PID:$1 " "/dev/mqueue${Q}"
 }
 
-# start_consumer OUT PROG ARGS...: PROG in the background with its output
-# in OUT (emptied first); adds its pid to bg_pids and sets pid.
-start_consumer() {
-    local out=$1
-    shift
-    : > "$out"
-    env --default-signal=INT "$@" > "$out" 2> "$out.err" 3>&- &
-    pid=$!
-    bg_pids="$bg_pids $pid"
-}
-
-# reap PID: wait for PID; its exit status in rc.
-reap() {
-    rc=0
-    wait "$1" || rc=$?
-    bg_pids=${bg_pids/ $1/}
-}
-
 # --- usage and arguments -------------------------------------------------
 
 @test "every program prints its usage with -h (status 0) and refuses an unknown option (status 2): the lab" {
@@ -187,7 +169,7 @@ reap() {
     assert_output "-rw------- root"
     # A process registered for notification shows up in the status line.
     pmq_ctl "$Q" recv recv > /dev/null
-    start_consumer n.out pmq_ctl "$Q" notify wait:20000
+    start n pmq_ctl "$Q" notify wait:20000
     wait_for grep -q "NOTIFY_PID:$pid " "/dev/mqueue${Q}"
     run cat "/dev/mqueue${Q}"
     assert_output --regexp "^QSIZE:0 +NOTIFY:0 +SIGNO:10 +NOTIFY_PID:$pid *\$"
@@ -212,7 +194,7 @@ reap() {
     assert_equal "$stderr" "pmq_ctl: mq_open: ENOENT (No such file or directory)"
     # While one process holds it open, a new queue can take the name.
     pmq_ctl -c -k "$Q" send:0:old
-    start_consumer h.out pmq_ctl "$Q" unlink notify wait:20000 recv
+    start h pmq_ctl "$Q" unlink notify wait:20000 recv
     wait_for bash -c "! '$IPC_BIN/pmq_ctl' '$Q' 2>/dev/null"
     pmq_ctl -c -x -k "$Q" send:0:new
     kill -USR1 "$pid"
@@ -389,14 +371,14 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
 
 @test "PMQ-07: an empty queue blocks a receiver and a full one a sender; with O_NONBLOCK both are EAGAIN" {
     pmq_ctl -c -k -m 1 "$Q"
-    start_consumer r.out pmq_ctl "$Q" recv
+    start r pmq_ctl "$Q" recv
     wait_for blocked "$pid"
     pmq_ctl "$Q" send:0:one
     reap "$pid"
     assert_equal "$rc" 0
     assert_equal "$(cat r.out)" $'0\tone'
     pmq_ctl "$Q" send:0:full
-    start_consumer s.out pmq_ctl "$Q" send:0:waits
+    start s pmq_ctl "$Q" send:0:waits
     wait_for blocked "$pid"
     run pmq_ctl -n "$Q" send:0:x
     assert_failure 1
@@ -463,8 +445,8 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
     run --separate-stderr pmq_ctl -c -m 1 -i 100 "$Q" send:0:a send:0:b
     assert_equal "$stderr" "pmq_ctl: send: EINTR (Interrupted system call)"
     pmq_ctl -c -k "$Q"
-    start_consumer r.out pmq_ctl -i 50 -R "$Q" recv
-    wait_for bash -c "[ \$(grep -c SIGALRM r.out.err) -ge 3 ]"
+    start r pmq_ctl -i 50 -R "$Q" recv
+    wait_for bash -c "[ \$(grep -c SIGALRM r.err) -ge 3 ]"
     # (between two alarms it is back in mq_receive; at one, in its handler)
     wait_for blocked "$pid"
     pmq_ctl "$Q" send:2:at-last
@@ -480,7 +462,7 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
     needs_root "to send as nobody"
     mqueue_fs || skip "the mqueue file system is not mounted at /dev/mqueue"
     run bash -c "umask 0; pmq_ctl -c -k -M 666 $Q"
-    start_consumer n.out pmq_ctl "$Q" notify wait:20000
+    start n pmq_ctl "$Q" notify wait:20000
     wait_for registered "$pid"
     run --separate-stderr pmq_ctl "$Q" notify
     assert_failure 1
@@ -512,10 +494,10 @@ maxmsg=10 msgsize=8192 curmsgs=1 flags=0"
 @test "PMQ-13: no notification while another process waits in mq_receive; the registration stays" {
     mqueue_fs || skip "the mqueue file system is not mounted at /dev/mqueue"
     pmq_ctl -c -k "$Q"
-    start_consumer n.out pmq_ctl "$Q" notify wait:800 wait:20000
+    start n pmq_ctl "$Q" notify wait:800 wait:20000
     notifier=$pid
     wait_for registered "$pid"
-    start_consumer r.out pmq_ctl "$Q" recv
+    start r pmq_ctl "$Q" recv
     wait_for blocked "$pid"
     pmq_ctl "$Q" send:0:to-the-reader
     reap "$pid"
@@ -541,7 +523,7 @@ bursts() {
     [ "$how" = -T ] && [ "${VALGRIND:-}" = 1 ] && prog=$IPC_BIN/pmq_notify
     # -t: a bound if the end marker never comes, far above the time one
     # producer takes to start (seconds under valgrind on a busy machine)
-    start_consumer n.out "$prog" $how -t 30000 "$Q"
+    start n "$prog" $how -t 30000 "$Q"
     wait_for exists "$Q"
     for burst in 1 2 3 4 5; do
         seq "$burst"00 "$burst"99 | pmq_produce "$Q"
@@ -565,7 +547,7 @@ bursts() {
 
 @test "a second pmq_notify on one queue fails: only one process may be registered" {
     mqueue_fs || skip "the mqueue file system is not mounted at /dev/mqueue"
-    start_consumer n.out pmq_notify -T "$Q"
+    start n pmq_notify -T "$Q"
     wait_for exists "$Q"
     wait_for registered "$pid"
     # The status line says how: NOTIFY 2 is SIGEV_THREAD.
@@ -586,7 +568,7 @@ bursts() {
 @test "the consumer creates its queue with mode 0600 whatever the umask, and removes it at the end marker" {
     mqueue_fs || skip "the mqueue file system is not mounted at /dev/mqueue"
     for mask in 000 277; do
-        start_consumer c.out bash -c "umask $mask; exec pmq_consume $Q"
+        start c bash -c "umask $mask; exec pmq_consume $Q"
         wait_for exists "$Q"
         run stat -c '%a %U' "/dev/mqueue${Q}"
         assert_output "600 root"
@@ -602,7 +584,7 @@ bursts() {
 
 @test "the creating consumer removes the queue on SIGINT, SIGTERM and SIGHUP, after the job in hand, and dies of the signal" {
     for sig in INT TERM HUP; do
-        start_consumer c.out pmq_consume "$Q"
+        start c pmq_consume "$Q"
         wait_for exists "$Q"
         pmq_produce "$Q" job-$sig
         wait_for grep -q "job-$sig" c.out
@@ -621,7 +603,7 @@ bursts() {
     run --separate-stderr pmq_consume "$Q"
     assert_failure 1
     assert_equal "$stderr" "pmq_consume: $Q: exists (a consumer killed by SIGKILL leaves its queue): adopt it with -a, or remove it (rm /dev/mqueue$Q)"
-    start_consumer c.out pmq_consume -a "$Q"
+    start c pmq_consume -a "$Q"
     wait_for waiting "$pid"
     kill -TERM "$pid"
     reap "$pid"
@@ -661,7 +643,7 @@ bursts() {
 # --- the job queue: bad jobs, full queues, lost output ----------------------
 
 @test "empty jobs, jobs with a newline and jobs longer than msgsize are refused one by one; the others are sent" {
-    start_consumer c.out pmq_consume -s 8 "$Q"
+    start c pmq_consume -s 8 "$Q"
     wait_for exists "$Q"
     run --separate-stderr pmq_produce "$Q" ok-1 "" $'two\nlines' 12345678 123456789
     assert_failure 1
@@ -693,12 +675,12 @@ pmq_produce: job 5: job of 9 bytes refused: the queue's messages hold 8 (mq_msgs
 }
 
 @test "a creating consumer that fails removes its queue (status 1)" {
-    start_consumer c.out bash -c "exec pmq_consume '$Q' > /dev/full"
+    start c bash -c "exec pmq_consume '$Q' > /dev/full"
     wait_for exists "$Q"
     pmq_produce "$Q" doomed
     reap "$pid"
     assert_equal "$rc" 1
-    run cat c.out.err
+    run cat c.err
     assert_output "pmq_consume: $Q: job put back into the queue
 pmq_consume: stdout: No space left on device"
     run exists "$Q"
@@ -753,7 +735,7 @@ pmq_consume: stdout: Invalid argument"
 
 @test "a stop signal ignored at the start (nohup) stays ignored; the others still stop the consumer" {
     for prog in pmq_consume pmq_notify; do
-        start_consumer c.out bash -c "trap '' HUP; exec $prog '$Q'"
+        start c bash -c "trap '' HUP; exec $prog '$Q'"
         wait_for exists "$Q"
         wait_for waiting "$pid"
         kill -HUP "$pid"
@@ -784,12 +766,12 @@ pmq_consume: stdout: Invalid argument"
 @test "load: 4 producers x 4 consumers (one notify-driven) x 10000 jobs: each consumed exactly once, in order within a priority" {
     n=10000
     [ "${VALGRIND:-}" = 1 ] && n=1000     # the same test, smaller: valgrind is slow
-    start_consumer c1.out pmq_consume "$Q"
+    start c1 pmq_consume "$Q"
     c1=$pid
     wait_for exists "$Q"
-    start_consumer c2.out pmq_consume -a "$Q"; c2=$pid
-    start_consumer c3.out pmq_consume -a "$Q"; c3=$pid
-    start_consumer c4.out pmq_notify -a "$Q"; c4=$pid
+    start c2 pmq_consume -a "$Q"; c2=$pid
+    start c3 pmq_consume -a "$Q"; c3=$pid
+    start c4 pmq_notify -a "$Q"; c4=$pid
     for p in 0 1 2 3; do
         seq -f "p$p-%g" "$n" | pmq_produce -t 30000 -p "$p" "$Q" 3>&- &
         producers="${producers:-} $!"
@@ -819,10 +801,10 @@ pmq_consume: stdout: Invalid argument"
 
 @test "a consumer killed by SIGKILL mid-stream loses at most the job it had taken; the others take the rest" {
     n=5000
-    start_consumer keep.out pmq_consume "$Q"
+    start keep pmq_consume "$Q"
     keeper=$pid
     wait_for exists "$Q"
-    start_consumer victim.out pmq_consume -a "$Q"
+    start victim pmq_consume -a "$Q"
     victim=$pid
     seq -f "job-%g" "$n" | pmq_produce -t 30000 "$Q" 3>&- &
     producer=$!
@@ -845,7 +827,7 @@ pmq_consume: stdout: Invalid argument"
 
 @test "a producer killed by SIGKILL mid-send leaves the queue consistent: a prefix of its jobs, each whole" {
     pmq_ctl -c -k -m 5 "$Q"
-    start_consumer c.out pmq_consume -a "$Q"
+    start c pmq_consume -a "$Q"
     consumer=$pid
     seq -f "job-%g-$(printf 'x%.0s' {1..100})" 100000 | pmq_produce -t 30000 "$Q" 3>&- &
     producer=$!
@@ -873,10 +855,10 @@ pmq_consume: stdout: Invalid argument"
 }
 
 @test "the chapter's job queue session: two consumers, two producers, two end markers" {
-    start_consumer c1.out pmq_consume "$Q"
+    start c1 pmq_consume "$Q"
     c1=$pid
     wait_for exists "$Q"
-    start_consumer c2.out pmq_consume -a "$Q"
+    start c2 pmq_consume -a "$Q"
     c2=$pid
     pmq_produce -p 5 "$Q" build-7 build-8
     seq 3 | sed 's/^/lint-/' | pmq_produce "$Q"

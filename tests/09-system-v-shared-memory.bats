@@ -68,12 +68,6 @@ ipcmk_id() {
     "$@" | sed -n 's/^Shared memory id: //p'
 }
 
-# public_dir: a directory nobody can read into (for ftok as nobody).
-make_public_dir() {
-    public_dir=$(mktemp -d /tmp/ch09.XXXXXX)
-    chmod 755 "$public_dir"
-}
-
 @test "usage: every program of chapter 9 follows the book's conventions" {
     assert_usage_conventions svshm_lab svshm_hold svshm_board shm_inspect
     run svshm_lab -l

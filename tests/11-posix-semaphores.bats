@@ -35,12 +35,6 @@ counter() {
     od -An -t u8 "$1" | tr -d ' '
 }
 
-# reap PID: wait for the background job PID; its status goes into rc.
-reap() {
-    rc=0
-    wait "$1" || rc=$?
-}
-
 # has_children PID N: PID has N children.
 has_children() {
     [ "$(pgrep -c -P "$1")" = "$2" ]

@@ -80,6 +80,32 @@ start() {
     bg_pids="${bg_pids:-} $pid"
 }
 
+# reap PID: wait for PID, a background job of this shell; its exit status
+# in $rc, and PID off $bg_pids (nothing left for teardown to kill).
+reap() {
+    rc=0
+    wait "$1" || rc=$?
+    bg_pids=${bg_pids/ $1/}
+}
+
+# stop_server SIGNAL: send it to $server_pid, reap the server, check it
+# died of that signal.
+stop_server() {
+    local status=0
+    kill -"$1" "$server_pid"
+    wait "$server_pid" || status=$?
+    server_pid=
+    assert_equal "server status $status" "server status $((128 + $(kill -l "$1")))"
+}
+
+# make_public_dir: $public_dir, a new directory under /tmp that every user
+# may search but only root may write, for a permission test run as nobody;
+# the test file's teardown removes it.
+make_public_dir() {
+    public_dir=$(mktemp -d /tmp/ipc-test.XXXXXX)
+    chmod 755 "$public_dir"
+}
+
 # no_reader CMD...: run CMD with its standard output a pipe whose reader
 # has gone, and SIGPIPE at its default action (death), as a shell would.
 no_reader() {
