@@ -253,8 +253,10 @@ read_book() {
 }
 
 @test "the pages' link check fails on a link to a page or an id that is not there" {
-    local t=$BATS_TEST_TMPDIR/pages
+    # (a copy, with the one file its pages link to beside it)
+    local t=$BATS_TEST_TMPDIR/html
     cp -r "$IPC_ROOT/book/html" "$t"
+    cp "$IPC_ROOT/book/ipc-book.html" "$BATS_TEST_TMPDIR/"
     run "$IPC_ROOT/book/tools/check-html" "$t"
     assert_success
     # a link to a section on another page, its id misspelt
