@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// perf.js BOOK.html...: how soon the book is usable on a slow phone.  A
-// measurement to run and report, not a test (issue 9, item 8).
+// perf.js BOOK.html|PAGES-DIR...: how soon the book is usable on a slow
+// phone.  A measurement to run and report, not a test (issue 9, item 8).
+// A directory (the book in pages, book/html/) stands for its LARGEST
+// (default 4) largest pages and its contents page, each measured alone;
+// the slowest of them is reported after them.
 //
 // Each book is loaded in headless Chromium at 390x844 with the CPU slowed
 // down RATE times (CDP Emulation.setCPUThrottlingRate, default 4), RUNS
@@ -149,7 +152,17 @@ async function once(browser, book) {
 (async () => {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
-  const books = process.argv.slice(2);
+  const fs = require("fs");
+  const groups = new Map();   // directory -> its pages measured
+  const books = process.argv.slice(2).flatMap((a) => {
+    if (!fs.statSync(a).isDirectory()) return [a];
+    const pages = fs.readdirSync(a).filter((f) => f.endsWith(".html")).map((f) => path.join(a, f))
+      .sort((x, y) => fs.statSync(y).size - fs.statSync(x).size).slice(0, +(process.env.LARGEST || 4));
+    const all = [...pages, path.join(a, "index.html")];
+    groups.set(a, all);
+    return all;
+  });
+  const medians = new Map();
   const runs = new Map(books.map((b) => [b, []]));
   for (let i = 0; i < RUNS; i++) {
     for (const book of books) runs.get(book).push(await once(browser, book));
@@ -158,6 +171,7 @@ async function once(browser, book) {
     const rs = runs.get(book);
     const med = (k) => { const v = rs.map((r) => r[k]).filter((x) => x !== null && x !== undefined).sort((a, b) => a - b); return v.length ? v[v.length >> 1] : null; };
     const f = (x, s = 1) => x === null ? "-" : (x / s).toFixed(2);
+    medians.set(book, med("interactive"));
     console.log(`${book}: at ${RATE}x slowdown, 390x844, median of ${RUNS}: interactive ${f(med("interactive"), 1000)} s ` +
       `(all ${rs.map((r) => f(r.interactive, 1000)).join(" ")}), first input ${f(med("input"), 1000)} s (from the key to the search shown, Event Timing; its wait ${f(med("inputDelay"), 1000)} s); ` +
       `main-thread tasks ${f(med("task"))} s (scripts ${f(med("script"))}, style ${f(med("style"))}, layout ${f(med("layout"))}), ` +
@@ -169,6 +183,10 @@ async function once(browser, book) {
       const top = Object.entries(sum).map(([k, v]) => [k, v.sort((a, b) => a - b)[v.length >> 1]]).sort((a, b) => b[1] - a[1]).slice(0, 14);
       console.log("  until interactive, by trace event (self time, median, ms): " + top.map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`).join(", "));
     }
+  }
+  for (const [dir, pages] of groups) {
+    const worst = pages.reduce((w, p) => (medians.get(p) > medians.get(w) ? p : w));
+    console.log(`${dir}: the slowest of ${pages.length} pages is ${path.basename(worst)} (${(fs.statSync(worst).size / 1000).toFixed(0)} KB): interactive ${(medians.get(worst) / 1000).toFixed(2)} s`);
   }
   await browser.close();
 })();
