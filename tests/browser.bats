@@ -248,6 +248,10 @@ read_book() {
     read_book pagepeeks
 }
 
+@test "the pages: the arrow keys open the next and previous chapter; an index's filter finds entries on its other pages" {
+    read_book pagekeys
+}
+
 @test "the pages: with scripts off every page shows its text, and nothing but file: is loaded" {
     read_book pagesnojs
 }

@@ -19,7 +19,7 @@ const url = require("url");
 const [checkArg, bookArg, artefacts, results] = process.argv.slice(2);
 const CHECKS = ["shots", "offline", "links", "narrow", "copy", "filter", "nojs",
   "contrast", "theme", "contents", "chrome", "search", "keys", "peeks", "files", "annotated", "figures", "scrollhint", "fonts",
-  "pages", "pagesearch", "pagepeeks", "pagesnojs"];
+  "pages", "pagesearch", "pagepeeks", "pagekeys", "pagesnojs"];
 if (!(CHECKS.includes(checkArg) || (checkArg === "all" && results)) || !bookArg) {
   console.error("usage: read.js " + CHECKS.join("|") + " BOOK.html [ARTEFACTS]\n" +
     "       read.js all BOOK.html ARTEFACTS RESULTS");
@@ -1101,6 +1101,41 @@ async function main(browser, check) {
       if (text !== disk) fail(`the whole file ${f} is not tangle/${f} (${text.length} against ${disk.length} characters)`);
       await page.keyboard.press("Escape");
     }
+    remote.forEach((u) => fail(`requested from the network: ${u}`));
+    errors.forEach((e) => fail(`script error: ${e}`));
+    await context.close();
+    break;
+  }
+  case "pagekeys": {
+    // In the pages, "→" and "←" open the next and previous chapter's first
+    // page (not while typing), and an index's filter on one piece of it
+    // finds entries on the other pieces, linked to their pages.
+    const { context, page, remote, errors } = await open({ url: pageURL("index.html") });
+    const firsts = await page.evaluate(() => [...document.querySelectorAll("#about-pages .toc > ul > li > a")].map((a) => a.getAttribute("href").split("#")[0]));
+    const mid = await page.evaluate(() => [...document.querySelectorAll("#about-pages .toc > ul > li > ul > li > a")].map((a) => a.getAttribute("href").split("#")[0]));
+    // a section's page in the middle of the third chapter
+    const ch = 2, from = mid.find((p) => !firsts.includes(p) && mid.indexOf(p) > mid.indexOf(firsts[ch]));
+    await page.goto(pageURL(from), { waitUntil: "load" });
+    await Promise.all([page.waitForURL((u) => u.href.endsWith("/" + firsts[ch + 1]), { timeout: 10000 }).catch(() => {}), page.keyboard.press("ArrowRight")]);
+    if (!page.url().endsWith("/" + firsts[ch + 1])) fail(`"→" on ${from} went to ${page.url()}, not ${firsts[ch + 1]}`);
+    await Promise.all([page.waitForURL((u) => u.href.endsWith("/" + firsts[ch]), { timeout: 10000 }).catch(() => {}), page.keyboard.press("ArrowLeft")]);
+    if (!page.url().endsWith("/" + firsts[ch])) fail(`"←" went to ${page.url()}, not ${firsts[ch]}`);
+    // the filter: the last entry of the last piece of the identifiers'
+    // index, typed on its first piece
+    const pieces = fs.readdirSync(pagesDir).filter((f) => /^index-identifiers(-\d+)?\.html$/.test(f)).sort((a, b) => (+(a.match(/\d+/) || [1])[0]) - (+(b.match(/\d+/) || [1])[0]));
+    const last = [...fs.readFileSync(path.join(pagesDir, pieces[pieces.length - 1]), "utf8").matchAll(/<li data-filter="([^"]*)"/g)].pop()[1];
+    if (pieces.length < 2) fail(`the identifiers' index is in ${pieces.length} piece`);
+    await page.goto(pageURL(pieces[0]), { waitUntil: "load" });
+    await page.fill("#filter-idents", last);
+    await page.keyboard.press("ArrowRight");   // typing: stays
+    await page.waitForFunction((w) => [...document.querySelectorAll("ul.ident-index > li")].some((li) => li.dataset.filter === w), last, { timeout: 20000 }).catch(() => {});
+    const r = await page.evaluate((w) => ({ url: location.href, lis: [...document.querySelectorAll("ul.ident-index > li")].map((li) => ({ f: li.dataset.filter, href: (li.querySelector("a") || { getAttribute: () => "" }).getAttribute("href") })),
+      count: document.querySelector(".filter-count").textContent }), last);
+    const hit = r.lis.find((l) => l.f === last);
+    if (!r.url.endsWith("/" + pieces[0])) fail(`"→" while typing in the filter left the page for ${r.url}`);
+    if (!hit) fail(`filtering "${last}" on ${pieces[0]} does not find it (it is on ${pieces[pieces.length - 1]}): ${JSON.stringify(r.lis.slice(0, 3))} ${r.count}`);
+    else if (!/^[a-z0-9_.-]+\.html#/.test(hit.href)) fail(`the entry found links to "${hit.href}", not to a page`);
+    if (r.lis.some((l) => !l.f.includes(last.split(/\s+/)[0]))) fail(`the filter shows entries without "${last}"`);
     remote.forEach((u) => fail(`requested from the network: ${u}`));
     errors.forEach((e) => fail(`script error: ${e}`));
     await context.close();
