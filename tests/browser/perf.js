@@ -102,15 +102,26 @@
 // with the embedded fonts: the floor is about 0.75 s without them, 1.0 s
 // with them, and a page adds about 0.3 s per 100 KB above that.
 //
+// Then a level-2 section over 100 KB was cut at its level-3 sections (207
+// pages, the largest 132 KB).  Measured 22:33, load 1.9 to 2.9, the same
+// way: the four largest pages 1.08 to 1.54 s (how-fast-2 132 KB 1.40 s,
+// how-fast-is-a-pipe 124 KB 1.44 s, 1364 elements), index.html 1.20 s, the
+// one file 5.00 s.  Against the load, no gain to see: these pages' time is
+// not their bytes.  TRACE=1 on how-fast-is-a-pipe: a layout of 12 objects
+// 103 ms, one of 1258 objects 373 ms (text shaped with the fonts as they
+// arrive, BeginRemoteFontLoad), microtasks 186 ms; parsing 55 ms, book.js
+// 37 ms.
+//
 // The plan for fifteen chapters (and under 1 s): a page's cost no longer
 // grows with the book (the search's, peeks' and indexes' data grow, but are
 // loaded on first use only: 0.4 s for the first search today).  To get
-// under 1 s: (1) pages under about 80 KB, cutting a level-2 section over
-// that at its level-3 sections (the 20 largest pages are 100 to 194 KB);
+// under 1 s: (1) find what the first layouts pay for (fonts: the 0.3 s
+// above; the figures' SVG; the sidebar at 390 px, hidden but styled);
 // (2) fewer font faces to wait for on first paint (17 today; the text
 // face's regular and the code face first, the bold and italic faces
-// with font-display: swap) -- book/tools/fonts, not the pages' own; (3)
-// measure again with this script, the pages and the one file taking
+// with font-display: swap) -- book/tools/fonts, not the pages' own;
+// (3) pages smaller still only if (1) and (2) leave the bytes the cost;
+// (4) measure again with this script, the pages and the one file taking
 // turns, load noted.
 "use strict";
 const url = require("url");

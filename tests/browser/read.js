@@ -1151,7 +1151,9 @@ async function main(browser, check) {
     for (const n of names) {
       await page.goto(pageURL(n), { waitUntil: "load" });
       const r = await page.evaluate(() => {
-        const c = document.getElementById("content"), h = c.querySelector("h1, h2"), p = c.querySelector("p:not(.pages-gen), li");
+        const c = document.getElementById("content"), h = c.querySelector("h1, h2, h3");
+        // the first paragraph of the text (not of a closed peek)
+        const p = [...c.querySelectorAll("p:not(.pages-gen), li")].find((e) => !e.closest("details"));
         return { chars: c.innerText.length, head: !!h && h.checkVisibility(), para: !!p && p.checkVisibility() };
       });
       if (r.chars < 100 || !r.head || !r.para) fail(`${n} with scripts off: ${JSON.stringify(r)}`);
