@@ -27,7 +27,9 @@ setup_file() {
     # every check in one browser: 250 s measured on two CPUs shared by ten
     # processes, with 11 checks; with 19, about 600 s at load 10 to 13 on
     # two CPUs (a test has 60 s, so they run here; each check's time is in
-    # $RESULTS/browser.out)
+    # $RESULTS/browser.out); with the five checks of the pages (about 65 s
+    # of it, 40 s of that every page without scripts), the file took 177 s
+    # at load 0.2 to 4 on two CPUs
     timeout -k 5 1500 node "$IPC_ROOT/tests/browser/read.js" all "$BOOK" "$ARTEFACTS" \
         "$RESULTS" > "$RESULTS/browser.out" 2>&1
     echo $? > "$RESULTS/browser.status"
