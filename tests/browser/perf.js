@@ -130,9 +130,10 @@
 // loaded on first use only: 0.4 s for the first search today).  To get
 // under 1 s: (1) find what the first layouts pay for (fonts: the 0.3 s
 // above; the figures' SVG; the sidebar at 390 px, hidden but styled);
-// (2) fewer font faces to wait for on first paint (17 today; the text
-// face's regular and the code face first, the bold and italic faces
-// with font-display: swap) -- book/tools/fonts, not the pages' own;
+// (2) fewer font faces to wait for on first paint (17 today) --
+// book/tools/fonts, not the pages' own; font-display swap or optional in
+// place of block changed nothing to see (22:47, load 1.3 to 2.4:
+// how-fast-2 1.35, 1.35, 1.38 s; index.html 1.10, 0.97, 1.06 s);
 // (3) pages smaller still only if (1) and (2) leave the bytes the cost;
 // (4) measure again with this script, the pages and the one file taking
 // turns, load noted.
