@@ -77,13 +77,15 @@ $(foreach p,$(PROG_SRCS),$(eval $(call program_rule,$(p))))
 
 # --- the woven book ---------------------------------------------------------
 HTML := book/ipc-book.html
+# the book in pages, cut from the one file (book/tools/pages)
+PAGES := book/html/index.html
 PDF  := book/ipc-book.pdf
 EPUB := book/ipc-book.epub
 APPENDICES := $(sort $(wildcard chapters/appendix-*.md))
 WEAVE_DEPS := $(CHAPTERS) $(APPENDICES) $(wildcard $(TOOLS)/* $(TOOLS)/chunks/* tests/*.bats book/measured/*)
 
 book: html pdf epub
-html: $(HTML)
+html: $(HTML) $(PAGES)
 pdf: $(PDF)
 epub: $(EPUB)
 
@@ -94,6 +96,11 @@ $(BUILD)/book.md: $(WEAVE_DEPS)
 $(HTML): $(BUILD)/book.md $(WEAVE_DEPS)
 	$(TOOLS)/render html $< $@
 	$(TOOLS)/check-html $@
+
+$(PAGES): $(HTML) $(TOOLS)/pages $(TOOLS)/check-html
+	$(TOOLS)/pages $(HTML) $(@D).tmp
+	$(TOOLS)/check-html $(@D).tmp
+	rm -rf $(@D) && mv $(@D).tmp $(@D)
 
 $(PDF): $(BUILD)/book.md $(WEAVE_DEPS)
 	$(TOOLS)/render pdf $< $@
@@ -143,12 +150,12 @@ install: programs
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin
 
 clean:
-	rm -rf $(BUILD) $(HTML) $(PDF) $(EPUB)
+	rm -rf $(BUILD) $(HTML) $(PDF) $(EPUB) book/html book/html.tmp
 
 help:
 	@echo 'make              build every program and the HTML, PDF and EPUB books'
 	@echo 'make programs     build the programs only (into $(BIN))'
-	@echo 'make html | pdf | epub   build one book: $(HTML), $(PDF) or $(EPUB)'
+	@echo 'make html | pdf | epub   build one book: $(HTML) (and the pages, book/html/), $(PDF) or $(EPUB)'
 	@echo 'make check        run every test (alias: make test)'
 	@echo 'make check T=02-pipes        run one chapter'"'"'s tests (or several)'
 	@echo 'make check SANITIZE=1        the chapters'"'"' tests with ASan and UBSan'

@@ -3,7 +3,9 @@
 # (phone and desktop, light and dark, kept in tests/artifacts/browser/),
 # nothing fetched from the network, every link landing, nothing wider than
 # a 320 px screen, the copy button, the index filters, the theme toggle,
-# the contents, contrast of code, and the whole book with scripts off.
+# the contents, contrast of code, and the whole book with scripts off; and
+# the book in pages (book/html/): its links, its text, search, peeks and
+# whole files across pages, and every page with scripts off.
 #
 # Needs book/ipc-book.html (`make check` builds it), node, the npm packages
 # of tests/browser (`npm ci` there; build.sh does it) and /usr/bin/chromium
@@ -25,7 +27,9 @@ setup_file() {
     # every check in one browser: 250 s measured on two CPUs shared by ten
     # processes, with 11 checks; with 19, about 600 s at load 10 to 13 on
     # two CPUs (a test has 60 s, so they run here; each check's time is in
-    # $RESULTS/browser.out)
+    # $RESULTS/browser.out); with the five checks of the pages (about 65 s
+    # of it, 40 s of that every page without scripts), the file took 177 s
+    # at load 0.2 to 4 on two CPUs
     timeout -k 5 1500 node "$IPC_ROOT/tests/browser/read.js" all "$BOOK" "$ARTEFACTS" \
         "$RESULTS" > "$RESULTS/browser.out" 2>&1
     echo $? > "$RESULTS/browser.status"
@@ -230,4 +234,41 @@ read_book() {
     run /usr/bin/python3 "$check" check "$BATS_TEST_TMPDIR/drop.html" "$uses"
     assert_failure
     assert_output --partial 'not covered: U+0065 e in "Book Serif"'
+}
+
+# Item 8 of issue 9: the book in pages (book/tools/pages, book/html/), fast
+# on a slow phone; tests/browser/perf.js measures it, these check it reads.
+@test "the pages: every link lands on a page and an element; each chunk and section on one page; together the one file's text" {
+    read_book pages
+}
+
+@test "the pages: \"/\" finds a word in the prose of another page and opens it there; Escape and Back return" {
+    read_book pagesearch
+}
+
+@test "the pages: a peek and a whole tangled file from chunks on other pages show what the one file and tangle/ hold" {
+    read_book pagepeeks
+}
+
+@test "the pages: the arrow keys open the next and previous chapter; an index's filter finds entries on its other pages" {
+    read_book pagekeys
+}
+
+@test "the pages: with scripts off every page shows its text, and nothing but file: is loaded" {
+    read_book pagesnojs
+}
+
+@test "the pages' link check fails on a link to a page or an id that is not there" {
+    # (a copy, with the one file its pages link to beside it)
+    local t=$BATS_TEST_TMPDIR/html
+    cp -r "$IPC_ROOT/book/html" "$t"
+    cp "$IPC_ROOT/book/ipc-book.html" "$BATS_TEST_TMPDIR/"
+    run "$IPC_ROOT/book/tools/check-html" "$t"
+    assert_success
+    # a link to a section on another page, its id misspelt
+    sed -i '0,/href="\([a-z0-9_-]*\.html\)#/s//href="\1#no-such-/' "$t/index.html"
+    run "$IPC_ROOT/book/tools/check-html" "$t"
+    assert_failure
+    assert_output --partial 'links to pages or ids that do not exist'
+    assert_output --partial '#no-such-'
 }

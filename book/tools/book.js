@@ -5,11 +5,40 @@
 // one handler for all buttons of a kind, no query over every chunk, no
 // layout forced; what a reader asks for is built when first asked.  No network, no storage
 // beyond one localStorage key (and that may fail from file://: ignored).
+// The same script serves the book in pages (book/tools/pages): there what
+// lives on other pages (chunks' code, the search's text, the indexes)
+// comes from data files beside the pages, loaded on first use.
 (function () {
   "use strict";
   if (window.performance && performance.mark) performance.mark("book-js-start");
   var root = document.documentElement;
   var KEY = "ipc-book-theme";
+
+  // ------------------------------------------------- the book in pages
+  // <html data-edition="pages">: this page is one of many.  A data file
+  // is a script that calls window.ipcBookData(name, value) (a <script
+  // src> works from file://, fetch does not).
+  var PAGES = root.getAttribute("data-edition") === "pages";
+  var content = document.getElementById("content");
+  var here = PAGES && content ? content.getAttribute("data-page") : "";
+  var data = {}, waiting = {};
+  window.ipcBookData = function (name, value) {
+    data[name] = value;
+    (waiting[name] || []).forEach(function (f) { f(value); });
+    delete waiting[name];
+  };
+  // need(name, f): f once the data file is in (at once in the one file,
+  // which needs none)
+  function need(name, f) {
+    if (!PAGES || data[name]) return f(data[name]);
+    if (waiting[name]) { waiting[name].push(f); return; }
+    waiting[name] = [f];
+    var s = document.createElement("script");
+    s.src = name + ".js";
+    document.head.appendChild(s);
+  }
+  // the id a link goes to: "#id", or "page.html#id" in the pages
+  function hrefId(h) { return h.slice(h.indexOf("#") + 1); }
 
   // ------------------------------------------------------------ theme
   // The page follows the system; the toggle flips what is shown and
@@ -170,7 +199,9 @@
     var input = box.querySelector("input");
     var count = box.querySelector(".filter-count");
     var items = null;   // the index's entries, found when first filtered
+    var list = document.querySelector('[data-filter-by="' + input.id + '"]'), piece = list && list.innerHTML;
     input.addEventListener("input", function () {
+      if (PAGES) { need("indexes", filterAll); return; }
       if (!items) {
         var list = document.querySelector('[data-filter-by="' + input.id + '"]');
         items = list ? list.querySelectorAll("li") : [];
@@ -183,43 +214,72 @@
       count.textContent = ws.length ? shown + " of " + items.length : "";
       filterContents(ws);
     });
+    // in the pages this page holds a piece of the index: a filter shows
+    // the matching entries of the whole index (indexes.js), in place of it
+    function filterAll(idx) {
+      var all = idx[input.id] || [], ws = words(input.value);
+      if (!list) return;
+      if (!ws.length) { list.innerHTML = piece; count.textContent = ""; return; }
+      var hits = all.filter(function (e) { return matches(e[0], ws); });
+      list.innerHTML = hits.map(function (e) { return '<li data-filter="' + escapeHTML(e[0]) + '">' + e[1] + "</li>"; }).join("");
+      count.textContent = hits.length + " of " + all.length;
+    }
   });
   // ---------------------------------------------------------------- peeks
   // A peek holds only links to the chunk it shows: its code is copied in
   // from the chunk's parts when it is first opened (so the browser's find
   // does not meet every chunk twice).
-  function partsOf(label) {
-    var parts = [], seen = {};
-    for (var c = document.getElementById(label); c && !seen[c.id]; ) {
-      seen[c.id] = true;
-      parts.push(c);
-      var nx = c.querySelector(":scope > .chunk-head > .chunk-next");
-      c = nx ? document.getElementById(nx.getAttribute("href").slice(1)) : null;
+  // The code elements of a chunk's parts, in order: from the page, or in
+  // the pages, from chunks.js for the parts on other pages.
+  var made = {};
+  function codeFrom(label) {
+    var k = data.chunks && data.chunks[label];
+    if (!k) return null;
+    if (!made[label]) {
+      var box = document.createElement("div");
+      box.className = "sourceCode";
+      box.innerHTML = '<pre class="' + k[2] + '"><code class="' + k[3] + '">' + k[4] + "</code></pre>";
+      made[label] = { code: box.querySelector("code"), next: k[1] };
     }
-    return parts;
+    return made[label];
+  }
+  function codesOf(label) {
+    var codes = [], seen = {};
+    while (label && !seen[label]) {
+      seen[label] = true;
+      var c = document.getElementById(label), part = null;
+      if (c && c.classList.contains("chunk")) {
+        var nx = c.querySelector(":scope > .chunk-head > .chunk-next");
+        part = { code: c.querySelector(":scope > div.sourceCode > pre > code"), next: nx ? hrefId(nx.getAttribute("href")) : null };
+      } else part = codeFrom(label);
+      if (!part) break;
+      if (part.code) codes.push(part.code);
+      label = part.next;
+    }
+    return codes;
   }
   function fillPeek(d) {
     if (d.querySelector("div.sourceCode")) return;
-    var parts = partsOf(d.getAttribute("data-peek"));
-    if (!parts.length) return;
-    var box = parts[0].querySelector(":scope > div.sourceCode").cloneNode(false);
-    var pre = parts[0].querySelector(":scope > div.sourceCode > pre").cloneNode(false);
-    var code = parts[0].querySelector(":scope > div.sourceCode > pre > code").cloneNode(false);
-    parts.forEach(function (p, i) {
-      var c = p.querySelector(":scope > div.sourceCode > pre > code");
-      if (!c) return;
-      if (i > 0) code.appendChild(document.createTextNode("\n"));
-      for (var n = c.firstChild; n; n = n.nextSibling) code.appendChild(n.cloneNode(true));
+    need("chunks", function () {
+      if (d.querySelector("div.sourceCode")) return;
+      var codes = codesOf(d.getAttribute("data-peek"));
+      if (!codes.length) return;
+      var pre = codes[0].parentNode.cloneNode(false), box = codes[0].parentNode.parentNode.cloneNode(false);
+      var code = codes[0].cloneNode(false);
+      codes.forEach(function (c, i) {
+        if (i > 0) code.appendChild(document.createTextNode("\n"));
+        for (var n = c.firstChild; n; n = n.nextSibling) code.appendChild(n.cloneNode(true));
+      });
+      pre.appendChild(code); box.appendChild(pre);
+      d.insertBefore(box, d.querySelector(".peek-foot"));
     });
-    pre.appendChild(code); box.appendChild(pre);
-    d.insertBefore(box, d.querySelector(".peek-foot"));
   }
   // beside each use in a chunk's code, a button that opens its peek (in
   // the page, html.lua; its words are CSS, so the code's text stays the
   // code)
   function peekOf(use) {
     var chunk = use && use.closest(".chunk");
-    return chunk && chunk.querySelector(':scope > .peeks > details.peek[data-peek="' + use.getAttribute("href").slice(1) + '"]');
+    return chunk && chunk.querySelector(':scope > .peeks > details.peek[data-peek="' + hrefId(use.getAttribute("href")) + '"]');
   }
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("button.peek-toggle");
@@ -257,9 +317,7 @@
   // shows it over the page, to read, download or open as plain text.
   function chunkLines(label, indent, out, depth) {
     if (depth > 50) return;
-    partsOf(label).forEach(function (p) {
-      var code = p.querySelector(":scope > div.sourceCode > pre > code");
-      if (!code) return;
+    codesOf(label).forEach(function (code) {
       // the code's lines: its text split at newlines; a line with a use
       // in it brings in that chunk, indented by what stands before the use
       var lines = [], cur = { text: "", use: null, before: "" };
@@ -279,7 +337,7 @@
       lines.push(cur);
       lines.forEach(function (line) {
         if (line.use) {
-          chunkLines(line.use.getAttribute("href").slice(1), indent + line.before, out, depth + 1);
+          chunkLines(hrefId(line.use.getAttribute("href")), indent + line.before, out, depth + 1);
         } else {
           out.push(line.text === "" ? "" : indent + line.text);   // notangle indents no empty line
         }
@@ -288,7 +346,7 @@
   }
   function fileText(link) {
     var out = [];
-    chunkLines(link.getAttribute("href").slice(1), "", out, 0);
+    chunkLines(hrefId(link.getAttribute("href")), "", out, 0);
     return out.join("\n") + "\n";
   }
   var viewer = null;
@@ -329,7 +387,7 @@
     var a = e.target.closest && e.target.closest("a.chunk-file[data-file]");
     if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
-    openFile(a);
+    need("chunks", function () { openFile(a); });
   });
 
   // --------------------------------------------------------------- search
@@ -337,15 +395,28 @@
   // The index is built from the page itself the first time (each
   // paragraph, list item, table cell, heading and chunk a block);
   // Escape or Back returns to where the reader was.
+  // In the pages the index is search.js, the same blocks of every page
+  // (book/tools/pages cuts them as buildBlocks does); a result on another
+  // page opens there, and that page finds the block (window.name carries
+  // it across, as nothing else does from file://).
   var blocks = null;
   var BLOCKS = "#content p, #content li, #content td, #content th, #content dt, #content dd, #content h1, #content h2, #content h3, #content h4, #content figcaption, #content .chunk, #content pre, #content blockquote";
   function buildBlocks() {
-    blocks = [];
+    if (PAGES) {
+      blocks = data.search.map(function (b) {
+        return { page: b[0], sec: b[1], kind: b[2], title: b[3], text: b[4], low: b[4].toLowerCase() };
+      });
+      return;
+    }
+    blocks = pageBlocks();
+  }
+  function pageBlocks() {
+    var blocks = [];
     var all = document.querySelectorAll(BLOCKS);
     var set = new Set(all);
     for (var i = 0; i < all.length; i++) {
       var e = all[i], skip = false;
-      if (e.closest(".chapter-nav, .peeks, .chunk-foot, .ident-index, .chunk-index, #title-block-header, .chunk-example")) continue;
+      if (e.closest(".chapter-nav, .peeks, .chunk-foot, .ident-index, .chunk-index, #title-block-header, .chunk-example, .pages-gen")) continue;
       for (var p = e.parentElement; p && p.id !== "content"; p = p.parentElement) if (set.has(p)) { skip = true; break; }
       if (skip) continue;
       var isChunk = e.classList.contains("chunk");
@@ -356,6 +427,15 @@
       blocks.push({ el: e, text: text, low: text.toLowerCase(), kind: isChunk ? "code" : /^H\d$/.test(e.tagName) ? "head" : e.tagName === "PRE" ? "code" : "prose",
         sec: sec ? sec.id : "", title: h ? h.textContent.replace(/\s+/g, " ").trim() : "" });
     }
+    return blocks;
+  }
+  // the block of this page that a result from search.js names
+  function squash(t) { return t.replace(/\s+/g, ""); }
+  function blockHere(sec, text) {
+    var t = squash(text), all = pageBlocks();
+    for (var i = 0; i < all.length; i++) if (all[i].sec === sec && squash(all[i].text) === t) return all[i];
+    var s = document.getElementById(sec);
+    return s ? { el: s, sec: sec } : null;
   }
   function escapeHTML(s) { return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
   function isWordChar(c) { return !!c && /[\w]/.test(c); }
@@ -440,13 +520,14 @@
     });
   }
   function showResults(q) {
+    if (PAGES && !data.search && words(q).length) { need("search", function () { showResults(search.querySelector("input").value); }); return; }
     var ws = words(q), hits = runSearch(q);
     shown = hits.slice(0, 40).map(function (h) { return h.b; });
     chosen = shown.length ? 0 : -1;
     var list = search.querySelector(".search-results");
     list.setAttribute("data-q", q);
     list.innerHTML = shown.map(function (b, i) {
-      return '<li data-n="' + i + '"><a href="' + escapeHTML("#" + b.sec) + '"><span class="search-where">' + escapeHTML(b.title) +
+      return '<li data-n="' + i + '"><a href="' + escapeHTML((b.page && b.page !== here ? b.page : "") + "#" + b.sec) + '"><span class="search-where">' + escapeHTML(b.title) +
         (b.kind === "code" ? ' <span class="search-kind">code</span>' : "") + '</span><span class="search-excerpt">' + excerpt(b, ws) + "</span></a></li>";
     }).join("");
     search.querySelector(".search-count").textContent = !ws.length ? "" :
@@ -511,13 +592,33 @@
   function goTo(b) {
     hideSearch();
     searchFrom = null;
+    if (PAGES && b.page !== here) {
+      // the search's entry becomes the page found: Back returns to where
+      // the reader was before the search
+      window.name = "ipc-book-hit " + JSON.stringify({ sec: b.sec, text: b.text });
+      location.replace(b.page + "#" + b.sec);
+      return;
+    }
+    if (!b.el) b = blockHere(b.sec, b.text) || b;
+    if (!b.el) return;
     // the search's entry becomes the place found: Back returns to where
     // the reader was before the search
     try { history.replaceState({ found: true }, "", "#" + b.sec); } catch (e) { /* ignore */ }
-    b.el.scrollIntoView({ block: "center" });
-    b.el.classList.add("search-hit");
-    setTimeout(function () { b.el.classList.remove("search-hit"); }, 2500);
+    showHit(b.el);
+  }
+  function showHit(el) {
+    el.scrollIntoView({ block: "center" });
+    el.classList.add("search-hit");
+    setTimeout(function () { el.classList.remove("search-hit"); }, 2500);
     markCurrent();
+  }
+  // a result opened from another page
+  if (PAGES && window.name.indexOf("ipc-book-hit ") === 0) {
+    var hit = null;
+    try { hit = JSON.parse(window.name.slice(13)); } catch (e) { /* not ours */ }
+    window.name = "";
+    var found = hit && blockHere(hit.sec, hit.text);
+    if (found) showHit(found.el);
   }
   window.addEventListener("popstate", function (e) {
     if (search && !search.hidden) { hideSearch(); restoreFrom(); return; }
@@ -553,6 +654,12 @@
         return r.top < window.innerHeight / 2 && r.bottom > window.innerHeight / 2;
       })[0];
       if (box) { box.focus(); box.select(); } else openSearch();
+    } else if ((e.key === "ArrowLeft" || e.key === "ArrowRight") && !e.shiftKey && PAGES) {
+      // the page says which pages open the chapters before and after it
+      var page = content.getAttribute(e.key === "ArrowRight" ? "data-next-chapter" : "data-prev-chapter");
+      if (!page) return;
+      e.preventDefault();
+      location.href = page;
     } else if ((e.key === "ArrowLeft" || e.key === "ArrowRight") && !e.shiftKey && chapters.length) {
       var i = chapters.indexOf(chapterAt());
       var to = chapters[i + (e.key === "ArrowRight" ? 1 : -1)];

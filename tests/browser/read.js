@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // read.js CHECK BOOK.html [ARTEFACTS]: read the HTML book in headless
 // Chromium as a reader would, and check one thing (tests/browser.bats).
+// The checks named pages* read the book in pages, book/html/ beside
+// BOOK.html (book/tools/pages).
 // read.js all BOOK.html ARTEFACTS RESULTS: every check, in one browser
 // started once; each check's verdict goes to RESULTS/CHECK.status (0 or 1)
 // and its reasons to RESULTS/CHECK.out.
@@ -16,7 +18,8 @@ const url = require("url");
 
 const [checkArg, bookArg, artefacts, results] = process.argv.slice(2);
 const CHECKS = ["shots", "offline", "links", "narrow", "copy", "filter", "nojs",
-  "contrast", "theme", "contents", "chrome", "search", "keys", "peeks", "files", "annotated", "figures", "scrollhint", "fonts"];
+  "contrast", "theme", "contents", "chrome", "search", "keys", "peeks", "files", "annotated", "figures", "scrollhint", "fonts",
+  "pages", "pagesearch", "pagepeeks", "pagekeys", "pagesnojs"];
 if (!(CHECKS.includes(checkArg) || (checkArg === "all" && results)) || !bookArg) {
   console.error("usage: read.js " + CHECKS.join("|") + " BOOK.html [ARTEFACTS]\n" +
     "       read.js all BOOK.html ARTEFACTS RESULTS");
@@ -24,6 +27,10 @@ if (!(CHECKS.includes(checkArg) || (checkArg === "all" && results)) || !bookArg)
 }
 const book = path.resolve(bookArg);
 const bookURL = url.pathToFileURL(book).href;
+const pagesDir = path.join(path.dirname(book), "html");
+const pageURL = (name) => url.pathToFileURL(path.join(pagesDir, name)).href;
+// the pages' files, by name: [name, HTML]
+const pageFiles = () => fs.readdirSync(pagesDir).filter((f) => f.endsWith(".html")).map((f) => [f, fs.readFileSync(path.join(pagesDir, f), "utf8")]);
 const failures = [];
 function fail(msg) { failures.push(msg); }
 
@@ -55,7 +62,7 @@ async function main(browser, check) {
     page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
     const requests = [];
     page.on("request", (r) => requests.push(r.url()));
-    await page.goto(bookURL + (opts.hash || ""), { waitUntil: "load" });
+    await page.goto(opts.url || bookURL + (opts.hash || ""), { waitUntil: "load" });
     return { context, page, remote, requests, errors };
   }
 
@@ -918,6 +925,243 @@ async function main(browser, check) {
     console.log((r.stdout || "").split("\n")[0]);
     if (r.status !== 0) fail(`fontcover.py (status ${r.status}):\n${r.stdout}${r.stderr}`);
     errors.forEach((e) => fail(`script error: ${e}`));
+    await context.close();
+    break;
+  }
+  case "pages": {
+    // The book in pages: every link on every page lands on a page and an
+    // element there (a chunk link on a chunk); every chunk and section of
+    // the one file is on exactly one page; the pages, in the order their
+    // Next links take, hold the one file's text, nothing lost or doubled;
+    // each page says where it is and lists every chapter, but only its own
+    // chapter's sections.
+    const { context, page } = await open();
+    const r = await page.evaluate((docs) => {
+      const bad = [], P = new DOMParser(), d = {};
+      for (const [n, h] of docs) d[n] = P.parseFromString(h, "text/html");
+      let links = 0;
+      const chunkLink = ".chunk-use, a.id, .chunk-foot a, .crumbs a, .chunk-prev, .chunk-next, .chunk-index a, .ident-index a, details.peek a";
+      const ups = new Set();
+      for (const [n, doc] of Object.entries(d)) {
+        for (const a of doc.querySelectorAll("a[href]")) {
+          const h = a.getAttribute("href");
+          if (h.startsWith("../")) { ups.add(h.split("#")[0]); continue; }
+          links++;
+          const [p, f] = [h.split("#")[0] || n, h.includes("#") ? decodeURIComponent(h.slice(h.indexOf("#") + 1)) : ""];
+          if (!d[p]) { bad.push(`${n}: ${h}: no such page`); continue; }
+          const t = f ? d[p].getElementById(f) : d[p].body;
+          if (!t) bad.push(`${n}: ${h}: no such element on ${p} ("${a.textContent.slice(0, 40)}")`);
+          else if (a.matches(chunkLink) && !t.classList.contains("chunk")) bad.push(`${n}: ${h}: a chunk link that lands on a ${t.tagName}`);
+        }
+      }
+      // the pages in order, from the contents page along the Next links
+      const order = [];
+      for (let n = "index.html"; n && d[n] && !order.includes(n);) {
+        order.push(n);
+        const next = d[n].querySelector(".page-nav a[rel=next]");
+        n = next && next.getAttribute("href");
+      }
+      const missed = Object.keys(d).filter((n) => !order.includes(n));
+      if (missed.length) bad.push(`the Next links miss ${missed.length} pages: ${missed.slice(0, 5).join(" ")}`);
+      // every chunk and section on exactly one page
+      const on = {};
+      for (const n of order) for (const e of d[n].querySelectorAll("#content .chunk[id], #content section[id]")) (on[e.id] = on[e.id] || []).push(n);
+      const mine = [...document.querySelectorAll("#content .chunk[id], #content section[id]")].map((e) => e.id);
+      for (const id of mine) if ((on[id] || []).length !== 1) bad.push(`${id} is on ${(on[id] || []).length} pages: ${(on[id] || []).join(" ")}`);
+      // the text: the one file's without its chapter links, the pages'
+      // without what the pages add (the place, the page links, "This edition")
+      const text = (main, drop) => { const c = main.cloneNode(true); c.querySelectorAll(drop).forEach((e) => e.remove()); return c.textContent.replace(/\s+/g, ""); };
+      const one = text(document.getElementById("content"), ".chapter-nav, #title-block-header .formats");
+      const all = order.map((n) => text(d[n].getElementById("content"), ".pages-gen")).join("");
+      if (one !== all) {
+        let i = 0; while (i < one.length && one[i] === all[i]) i++;
+        bad.push(`the pages' text differs from the one file's at character ${i} of ${one.length}: "${one.slice(i - 40, i + 60)}" against "${all.slice(i - 40, i + 60)}"`);
+      }
+      // where am I, and a small contents
+      const chapters = d["index.html"].querySelectorAll("#about-pages .toc > ul > li").length;
+      let most = 0;
+      for (const n of order.slice(1)) {
+        const place = d[n].querySelector(".page-place a");
+        if (!place) bad.push(`${n}: no place line naming its chapter`);
+        const top = d[n].querySelectorAll("#sidebar .toc > ul > li").length, open = d[n].querySelectorAll("#sidebar .toc > ul > li > ul").length;
+        if (top !== chapters || open > 1) bad.push(`${n}: its contents list ${top} chapters (not ${chapters}) and the sections of ${open}`);
+        most = Math.max(most, d[n].querySelectorAll("#sidebar .toc li").length);
+      }
+      return { bad, links, pages: order.length, ups: [...ups], chars: one.length, chapters, most, sizes: docs.length };
+    }, pageFiles());
+    console.log(`pages: ${r.pages} pages, ${r.links} links followed, ${r.chars} characters of text; contents of ${r.chapters} chapters, at most ${r.most} entries`);
+    r.bad.slice(0, 30).forEach(fail);
+    if (r.pages < 20 || r.links < 1000) fail(`only ${r.pages} pages and ${r.links} links: are these the pages?`);
+    // a link out of the pages: to the one file, the PDF, the EPUB beside them
+    for (const u of r.ups) if (!fs.existsSync(path.join(pagesDir, u))) fail(`a link to ${u}, which is not there`);
+    await context.close();
+    break;
+  }
+  case "pagesearch": {
+    // From one page, "/" finds a word that occurs only in the prose of
+    // another page and opens it there, the word in view; Escape first
+    // returns the reader to where they were; Back from the result too.
+    const docs = pageFiles();
+    const scout = await open({ url: pageURL("index.html") });
+    const pick = await scout.page.evaluate((docs) => {
+      const P = new DOMParser(), prose = {}, code = [];
+      for (const [n, h] of docs) {
+        const doc = P.parseFromString(h, "text/html");
+        for (const e of doc.querySelectorAll("#content p, #content li")) {
+          if (e.closest(".chunk, pre, .ident-index, .chunk-index, nav, .pages-gen")) continue;
+          const c = e.cloneNode(true); c.querySelectorAll("code, a.claim").forEach((x) => x.remove());
+          (c.textContent.toLowerCase().match(/[a-z]{7,}/g) || []).forEach((w) => { (prose[w] = prose[w] || new Set()).add(n); });
+        }
+        for (const e of doc.querySelectorAll("#content pre, #content code, #content h1, #content h2, #content h3, .chunk-head, .crumbs, .chunk-foot, title, .toc")) code.push(e.textContent.toLowerCase());
+      }
+      const all = code.join("\n"), names = docs.map(([n]) => n).sort();
+      const from = names.find((n) => /^[a-c]/.test(n) && n !== "index.html");
+      const word = Object.keys(prose).find((w) => prose[w].size === 1 && !prose[w].has(from) && !all.includes(w));
+      return { from, word, to: word && [...prose[word]][0] };
+    }, docs);
+    await scout.context.close();
+    if (!pick.word) { fail("no word occurs in the prose of one page only"); break; }
+    console.log(`pagesearch: "${pick.word}", only in the prose of ${pick.to}, searched from ${pick.from}`);
+    const { context, page, remote, errors } = await open({ url: pageURL(pick.from) });
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight / 3));
+    await page.waitForTimeout(200);
+    const probe = () => page.evaluate(() => {
+      const c = document.getElementById("content").getBoundingClientRect();
+      let e = window.__probe || document.elementFromPoint(c.left + 30, 300);
+      window.__probe = e;
+      return { top: Math.round(e.getBoundingClientRect().top), url: location.href.split("#")[0], open: !!document.querySelector("#search:not([hidden])") };
+    });
+    const at = await probe();
+    const find = async () => {
+      await page.keyboard.press("/");
+      await page.fill("#search-input", pick.word);
+      await page.waitForFunction((q) => document.querySelector(".search-results").getAttribute("data-q") === q &&
+        document.querySelector(".search-count").textContent !== "", pick.word, { timeout: 20000 });
+      return page.evaluate(() => [...document.querySelectorAll(".search-results li a")].map((a) => ({ href: a.getAttribute("href"), marks: [...a.querySelectorAll("mark")].map((m) => m.textContent.toLowerCase()) })));
+    };
+    let hits = await find();
+    if (!hits.length || !hits[0].marks.includes(pick.word) || !hits[0].href.startsWith(pick.to + "#")) fail(`the first result is not the word on ${pick.to}: ${JSON.stringify(hits.slice(0, 2))}`);
+    await page.keyboard.press("Escape");
+    await page.waitForTimeout(300);
+    let s = await probe();
+    if (s.open || s.url !== at.url || Math.abs(s.top - at.top) > 3) fail(`after Escape the reader is not where they were: ${JSON.stringify(s)} against ${JSON.stringify(at)}`);
+    hits = await find();
+    await Promise.all([page.waitForURL((u) => u.href.includes(pick.to), { timeout: 20000 }), page.keyboard.press("Enter")]);
+    await page.waitForLoadState("load");
+    await page.waitForTimeout(300);
+    const there = await page.evaluate((w) => {
+      const e = document.querySelector(".search-hit"), b = e && e.getBoundingClientRect();
+      return { url: location.href, hit: !!e && e.textContent.toLowerCase().includes(w), inView: !!b && b.bottom > 0 && b.top < innerHeight };
+    }, pick.word);
+    if (!there.url.includes("/" + pick.to) || !there.hit || !there.inView) fail(`Enter did not open ${pick.to} with the word marked in view: ${JSON.stringify(there)}`);
+    await page.goBack();
+    await page.waitForLoadState("load");
+    await page.waitForTimeout(300);
+    if (page.url().split("#")[0] !== at.url) fail(`Back from the result went to ${page.url()}, not ${at.url}`);
+    remote.forEach((u) => fail(`requested from the network: ${u}`));
+    errors.forEach((e) => fail(`script error: ${e}`));
+    await context.close();
+    break;
+  }
+  case "pagepeeks": {
+    // On a page whose chunks live on other pages: a peek of a chunk on
+    // another page shows what the same peek shows in the one file (which
+    // the check "peeks" holds to the chunk), and each whole tangled file
+    // whose root chunk is on another page equals its file in tangle/.
+    const docs = pageFiles();
+    const ids = new Map(docs.map(([n, h]) => [n, new Set([...h.matchAll(/ id="([^"]*)"/g)].map((m) => m[1]))]));
+    const pick = docs.map(([n, h]) => ({ n, peek: [...h.matchAll(/data-peek="([^"]*)"/g)].map((m) => m[1]).find((x) => !ids.get(n).has(x)),
+      files: [...h.matchAll(/<a class="chunk-file" href="([a-z0-9_.-]+\.html)#[^"]*" data-file="([^"]*)"/g)].map((m) => m[2]) }))
+      .find((p) => p.peek && p.files.length);
+    if (!pick) { fail("no page has both a peek and a whole file from other pages"); break; }
+    console.log(`pagepeeks: on ${pick.n}, the peek of ${pick.peek} and ${pick.files.length} whole files`);
+    const one = await open();
+    const want = await one.page.evaluate((label) => {
+      const d = document.querySelector(`details.peek[data-peek="${label}"]`);
+      return [...d.querySelectorAll(".peek-foot a")].map((a) => document.getElementById(a.getAttribute("href").slice(1)).querySelector(":scope > div.sourceCode code").textContent).join("\n");
+    }, pick.peek);
+    await one.context.close();
+    const { context, page, remote, errors } = await open({ url: pageURL(pick.n) });
+    // the button beside the use in the code opens it
+    await page.evaluate((l) => [...document.querySelectorAll("button.peek-toggle")]
+      .find((x) => x.previousElementSibling.getAttribute("href").endsWith("#" + l)).setAttribute("data-pick", ""), pick.peek);
+    const b = page.locator("button.peek-toggle[data-pick]");
+    await b.scrollIntoViewIfNeeded();
+    await b.click();
+    await page.waitForFunction((l) => document.querySelector(`details.peek[data-peek="${l}"] pre`), pick.peek, { timeout: 20000 });
+    const got = await page.evaluate((l) => { const p = document.querySelector(`details.peek[data-peek="${l}"] pre`); return { text: p.textContent, visible: p.checkVisibility() }; }, pick.peek);
+    if (!got.visible) fail(`the peek of ${pick.peek} is not shown`);
+    if (got.text !== want) fail(`the peek of ${pick.peek} shows\n${got.text}\nnot, as the one file does,\n${want}`);
+    const tangle = path.join(__dirname, "..", "..", "tangle");
+    for (const f of [...new Set(pick.files)]) {
+      await page.locator(`a.chunk-file[data-file="${f}"]`).first().click();
+      await page.waitForFunction(() => document.querySelector("#file-viewer:not([hidden]) .file-text"), null, { timeout: 20000 });
+      const text = await page.evaluate(() => document.querySelector("#file-viewer .file-text").textContent);
+      const disk = fs.readFileSync(path.join(tangle, f), "utf8");
+      if (text !== disk) fail(`the whole file ${f} is not tangle/${f} (${text.length} against ${disk.length} characters)`);
+      await page.keyboard.press("Escape");
+    }
+    remote.forEach((u) => fail(`requested from the network: ${u}`));
+    errors.forEach((e) => fail(`script error: ${e}`));
+    await context.close();
+    break;
+  }
+  case "pagekeys": {
+    // In the pages, "→" and "←" open the next and previous chapter's first
+    // page (not while typing), and an index's filter on one piece of it
+    // finds entries on the other pieces, linked to their pages.
+    const { context, page, remote, errors } = await open({ url: pageURL("index.html") });
+    const firsts = await page.evaluate(() => [...document.querySelectorAll("#about-pages .toc > ul > li > a")].map((a) => a.getAttribute("href").split("#")[0]));
+    const mid = await page.evaluate(() => [...document.querySelectorAll("#about-pages .toc > ul > li > ul > li > a")].map((a) => a.getAttribute("href").split("#")[0]));
+    // a section's page in the middle of the third chapter
+    const ch = 2, from = mid.find((p) => !firsts.includes(p) && mid.indexOf(p) > mid.indexOf(firsts[ch]));
+    await page.goto(pageURL(from), { waitUntil: "load" });
+    await Promise.all([page.waitForURL((u) => u.href.endsWith("/" + firsts[ch + 1]), { timeout: 10000 }).catch(() => {}), page.keyboard.press("ArrowRight")]);
+    if (!page.url().endsWith("/" + firsts[ch + 1])) fail(`"→" on ${from} went to ${page.url()}, not ${firsts[ch + 1]}`);
+    await Promise.all([page.waitForURL((u) => u.href.endsWith("/" + firsts[ch]), { timeout: 10000 }).catch(() => {}), page.keyboard.press("ArrowLeft")]);
+    if (!page.url().endsWith("/" + firsts[ch])) fail(`"←" went to ${page.url()}, not ${firsts[ch]}`);
+    // the filter: the last entry of the last piece of the identifiers'
+    // index, typed on its first piece
+    const pieces = fs.readdirSync(pagesDir).filter((f) => /^index-identifiers(-\d+)?\.html$/.test(f)).sort((a, b) => (+(a.match(/\d+/) || [1])[0]) - (+(b.match(/\d+/) || [1])[0]));
+    const last = [...fs.readFileSync(path.join(pagesDir, pieces[pieces.length - 1]), "utf8").matchAll(/<li data-filter="([^"]*)"/g)].pop()[1];
+    if (pieces.length < 2) fail(`the identifiers' index is in ${pieces.length} piece`);
+    await page.goto(pageURL(pieces[0]), { waitUntil: "load" });
+    await page.fill("#filter-idents", last);
+    await page.keyboard.press("ArrowRight");   // typing: stays
+    await page.waitForFunction((w) => [...document.querySelectorAll("ul.ident-index > li")].some((li) => li.dataset.filter === w), last, { timeout: 20000 }).catch(() => {});
+    const r = await page.evaluate((w) => ({ url: location.href, lis: [...document.querySelectorAll("ul.ident-index > li")].map((li) => ({ f: li.dataset.filter, href: (li.querySelector("a") || { getAttribute: () => "" }).getAttribute("href") })),
+      count: document.querySelector(".filter-count").textContent }), last);
+    const hit = r.lis.find((l) => l.f === last);
+    if (!r.url.endsWith("/" + pieces[0])) fail(`"→" while typing in the filter left the page for ${r.url}`);
+    if (!hit) fail(`filtering "${last}" on ${pieces[0]} does not find it (it is on ${pieces[pieces.length - 1]}): ${JSON.stringify(r.lis.slice(0, 3))} ${r.count}`);
+    else if (!/^[a-z0-9_.-]+\.html#/.test(hit.href)) fail(`the entry found links to "${hit.href}", not to a page`);
+    if (r.lis.some((l) => !l.f.includes(last.split(/\s+/)[0]))) fail(`the filter shows entries without "${last}"`);
+    remote.forEach((u) => fail(`requested from the network: ${u}`));
+    errors.forEach((e) => fail(`script error: ${e}`));
+    await context.close();
+    break;
+  }
+  case "pagesnojs": {
+    // With scripts off every page shows its text: the page's place, its
+    // headings and its first paragraph are drawn; nothing but file: is
+    // asked for.
+    const names = pageFiles().map(([n]) => n);
+    const { context, page, remote, requests } = await open({ js: false, url: pageURL("index.html") });
+    let shown = 0;
+    for (const n of names) {
+      await page.goto(pageURL(n), { waitUntil: "load" });
+      const r = await page.evaluate(() => {
+        const c = document.getElementById("content"), h = c.querySelector("h1, h2, h3");
+        // the first paragraph of the text (not of a closed peek)
+        const p = [...c.querySelectorAll("p:not(.pages-gen), li")].find((e) => !e.closest("details"));
+        return { chars: c.innerText.length, head: !!h && h.checkVisibility(), para: !!p && p.checkVisibility() };
+      });
+      if (r.chars < 100 || !r.head || !r.para) fail(`${n} with scripts off: ${JSON.stringify(r)}`);
+      else shown++;
+    }
+    console.log(`pagesnojs: ${shown} of ${names.length} pages show their text without scripts`);
+    remote.forEach((u) => fail(`requested from the network: ${u}`));
+    requests.filter((u) => !/^file:/.test(u)).forEach((u) => fail(`request: ${u}`));
     await context.close();
     break;
   }
