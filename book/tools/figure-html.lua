@@ -41,6 +41,9 @@ local function read_svg(path)
   svg = svg:gsub("^.-(<svg)", "%1")                 -- no XML prolog
   svg = svg:gsub("<title>.-</title>%s*", "")
   svg = svg:gsub("<desc>.-</desc>%s*", "")
+  -- gnuplot names DejaVu Sans on every <g> and <tspan>: the system's; the
+  -- text takes the embedded face from book.css instead
+  svg = svg:gsub(' font%-family="[^"]*"', "")
   return svg
 end
 
