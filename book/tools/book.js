@@ -199,11 +199,11 @@
     var input = box.querySelector("input");
     var count = box.querySelector(".filter-count");
     var items = null;   // the index's entries, found when first filtered
-    var list = document.querySelector('[data-filter-by="' + input.id + '"]'), piece = list && list.innerHTML;
+    var list = document.querySelector('[data-filter-by="' + input.id + '"]');
+    var piece = null;   // in the pages, this page's piece of the index, kept when first filtered
     input.addEventListener("input", function () {
       if (PAGES) { need("indexes", filterAll); return; }
       if (!items) {
-        var list = document.querySelector('[data-filter-by="' + input.id + '"]');
         items = list ? list.querySelectorAll("li") : [];
       }
       var ws = words(input.value), shown = 0;
@@ -219,6 +219,7 @@
     function filterAll(idx) {
       var all = idx[input.id] || [], ws = words(input.value);
       if (!list) return;
+      if (piece === null) piece = list.innerHTML;
       if (!ws.length) { list.innerHTML = piece; count.textContent = ""; return; }
       var hits = all.filter(function (e) { return matches(e[0], ws); });
       list.innerHTML = hits.map(function (e) { return '<li data-filter="' + escapeHTML(e[0]) + '">' + e[1] + "</li>"; }).join("");
