@@ -238,7 +238,7 @@ read_book() {
 
 # Item 8 of issue 9: the book in pages (book/tools/pages, book/html/), fast
 # on a slow phone; tests/browser/perf.js measures it, these check it reads.
-@test "the pages: every link lands on a page and an element; each chunk and section on one page; together the one file's text" {
+@test "the pages: every link lands on a page and an element; each chunk and section on one page; together the one file's text; none over 80 KB" {
     read_book pages
 }
 
@@ -256,6 +256,10 @@ read_book() {
 
 @test "the pages: with scripts off every page shows its text, and nothing but file: is loaded" {
     read_book pagesnojs
+}
+
+@test "the pages: the text's faces come from fonts.js before the first layout, none fetched by the style sheet (which it would without fonts.js)" {
+    read_book pagefonts
 }
 
 @test "the pages' link check fails on a link to a page or an id that is not there" {

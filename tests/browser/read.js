@@ -19,7 +19,7 @@ const url = require("url");
 const [checkArg, bookArg, artefacts, results] = process.argv.slice(2);
 const CHECKS = ["shots", "offline", "links", "narrow", "copy", "filter", "nojs",
   "contrast", "theme", "contents", "chrome", "search", "keys", "peeks", "files", "annotated", "figures", "scrollhint", "fonts",
-  "pages", "pagesearch", "pagepeeks", "pagekeys", "pagesnojs"];
+  "pages", "pagesearch", "pagepeeks", "pagekeys", "pagesnojs", "pagefonts"];
 if (!(CHECKS.includes(checkArg) || (checkArg === "all" && results)) || !bookArg) {
   console.error("usage: read.js " + CHECKS.join("|") + " BOOK.html [ARTEFACTS]\n" +
     "       read.js all BOOK.html ARTEFACTS RESULTS");
@@ -992,6 +992,11 @@ async function main(browser, check) {
     console.log(`pages: ${r.pages} pages, ${r.links} links followed, ${r.chars} characters of text; contents of ${r.chapters} chapters, at most ${r.most} entries`);
     r.bad.slice(0, 30).forEach(fail);
     if (r.pages < 20 || r.links < 1000) fail(`only ${r.pages} pages and ${r.links} links: are these the pages?`);
+    // small pages (item 8: a page's time grows with its size, perf.js):
+    // a long section is cut in parts, each headed by the section's title
+    const sizes = pageFiles().map(([n, h]) => [n, Buffer.byteLength(h)]).sort((a, b) => b[1] - a[1]);
+    console.log(`pages: the largest ${sizes.slice(0, 3).map(([n, b]) => `${n} ${(b / 1000).toFixed(0)} KB`).join(", ")}`);
+    sizes.filter(([, b]) => b > 80000).forEach(([n, b]) => fail(`${n} is ${(b / 1000).toFixed(0)} KB: a page over 80 KB (book/tools/pages cuts at 60 KB)`));
     // a link out of the pages: to the one file, the PDF, the EPUB beside them
     for (const u of r.ups) if (!fs.existsSync(path.join(pagesDir, u))) fail(`a link to ${u}, which is not there`);
     await context.close();
@@ -1139,6 +1144,60 @@ async function main(browser, check) {
     remote.forEach((u) => fail(`requested from the network: ${u}`));
     errors.forEach((e) => fail(`script error: ${e}`));
     await context.close();
+    break;
+  }
+  case "pagefonts": {
+    // The pages' faces come from fonts.js, decoded in the head before the
+    // page is first laid out: no face of the text is fetched by book.css's
+    // @font-face rules (which stay for reading without scripts), yet the
+    // text is drawn with the embedded faces.  Shown failing: with fonts.js
+    // refused, the same pages fetch those faces' files.
+    const css = fs.readFileSync(path.join(pagesDir, "book.css"), "utf8");
+    const textFaces = [...css.matchAll(/@font-face\{([^}]*)\}/g)].map((m) => m[1]).filter((r) => !/unicode-range/.test(r))
+      .map((r) => r.match(/url\((fonts\/[0-9a-f]+\.woff2)\)/)[1]);
+    if (textFaces.length < 6) fail(`only ${textFaces.length} faces of the text in book.css`);
+    const big = pageFiles().sort((a, b) => b[1].length - a[1].length)[0][0];
+    const look = async (refuse) => {
+      const { context, page, requests, errors } = await open({ viewport: PHONE, url: pageURL("index.html") });
+      if (refuse) await context.route(/fonts\.js$/, (r) => r.abort());
+      const got = [];
+      for (const n of ["index.html", big, "pipes.html"]) {
+        requests.length = 0;
+        await page.goto(pageURL(n), { waitUntil: "load" });
+        await page.evaluate(() => document.fonts.ready);
+        const fetched = textFaces.filter((f) => requests.some((u) => u.endsWith(f)));
+        const drawn = await page.evaluate(() => {
+          const loaded = [...document.fonts].filter((f) => /^"?Book (Serif|Sans|Mono)/.test(f.family) && f.status === "loaded").length;
+          return { loaded, fontsjs: !!document.querySelector('script[src="fonts.js"]') };
+        });
+        got.push({ n, fetched, fontsjs: requests.some((u) => /\/fonts\.js$/.test(u)), ...drawn });
+      }
+      if (!refuse) {
+        const cdp = await context.newCDPSession(page);
+        await cdp.send("DOM.enable"); await cdp.send("CSS.enable");
+        const { root } = await cdp.send("DOM.getDocument", { depth: 0 });
+        for (const sel of ["#content p:not(.pages-gen)", "#content h1, #content h2", "#content pre code"]) {
+          await page.evaluate((sel) => { const e = document.querySelector(sel); if (e) e.scrollIntoView({ block: "center" }); }, sel);
+          await page.waitForTimeout(100);
+          const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: root.nodeId, selector: sel });
+          const { fonts } = nodeId ? await cdp.send("CSS.getPlatformFontsForNode", { nodeId }) : { fonts: [] };
+          if (!fonts.length || fonts.some((f) => !f.isCustomFont)) fail(`pipes.html: ${sel} is drawn with ${JSON.stringify(fonts)}, not only the embedded faces`);
+        }
+      }
+      if (!refuse) errors.forEach((e) => fail(`pagefonts: ${e}`));
+      await context.close();
+      return got;
+    };
+    const good = await look(false), refused = await look(true);
+    for (const g of good) {
+      console.log(`pagefonts: ${g.n}: fonts.js ${g.fontsjs ? "loaded" : "not loaded"}, ${g.loaded} faces of the text ready, ${g.fetched.length} fetched by the style sheet`);
+      if (!g.fontsjs) fail(`${g.n}: fonts.js is not loaded`);
+      if (g.fetched.length) fail(`${g.n}: the style sheet fetched ${g.fetched.join(" ")}: fonts.js did not provide them`);
+      if (g.loaded < textFaces.length) fail(`${g.n}: ${g.loaded} faces of the text ready, not ${textFaces.length}`);
+    }
+    const caught = refused.filter((g) => g.fetched.length).length;
+    console.log(`pagefonts: with fonts.js refused, ${caught} of ${refused.length} pages fetch the text's faces from the style sheet`);
+    if (caught !== refused.length) fail(`with fonts.js refused, only ${caught} of ${refused.length} pages fetched a face: the check cannot fail`);
     break;
   }
   case "pagesnojs": {
