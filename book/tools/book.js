@@ -619,7 +619,16 @@
     try { hit = JSON.parse(window.name.slice(13)); } catch (e) { /* not ours */ }
     window.name = "";
     var found = hit && blockHere(hit.sec, hit.text);
-    if (found) showHit(found.el);
+    if (found) {
+      showHit(found.el);
+      // again once loaded: the browser's own move to the #section comes
+      // later, and the blocks it passes may take a new height as they are
+      // laid out (content-visibility, book.css)
+      window.addEventListener("load", function () {
+        found.el.scrollIntoView({ block: "center" });
+        requestAnimationFrame(function () { found.el.scrollIntoView({ block: "center" }); });
+      });
+    }
   }
   window.addEventListener("popstate", function (e) {
     if (search && !search.hidden) { hideSearch(); restoreFrom(); return; }
