@@ -238,7 +238,7 @@ read_book() {
 
 # Item 8 of issue 9: the book in pages (book/tools/pages, book/html/), fast
 # on a slow phone; tests/browser/perf.js measures it, these check it reads.
-@test "the pages: every link lands on a page and an element; each chunk and section on one page; together the one file's text; none over 80 KB" {
+@test "the pages: every link lands on a page and an element; each chunk and section on one page; together the one file's text; each opens with a heading; none over 80 KB" {
     read_book pages
 }
 

@@ -986,6 +986,9 @@ async function main(browser, check) {
         const top = d[n].querySelectorAll("#sidebar .toc > ul > li").length, open = d[n].querySelectorAll("#sidebar .toc > ul > li > ul").length;
         if (top !== chapters || open > 1) bad.push(`${n}: its contents list ${top} chapters (not ${chapters}) and the sections of ${open}`);
         most = Math.max(most, d[n].querySelectorAll("#sidebar .toc li").length);
+        // each page, a section's later part too, opens with a heading
+        const first = [...d[n].querySelectorAll("#content :is(h1, h2, h3, h4, p, div.chunk, figure, table, ul, ol, pre)")].find((e) => !e.closest("nav, .page-place"));
+        if (!first || !/^H[1-4]$/.test(first.tagName)) bad.push(`${n}: its text begins with a ${first ? first.tagName : "nothing"}, not a heading`);
       }
       return { bad, links, pages: order.length, ups: [...ups], chars: one.length, chapters, most, sizes: docs.length };
     }, pageFiles());
@@ -993,7 +996,7 @@ async function main(browser, check) {
     r.bad.slice(0, 30).forEach(fail);
     if (r.pages < 20 || r.links < 1000) fail(`only ${r.pages} pages and ${r.links} links: are these the pages?`);
     // small pages (item 8: a page's time grows with its size, perf.js):
-    // a long section is cut in parts, each headed by the section's title
+    // a long section is cut in parts (each opens with a heading, above)
     const sizes = pageFiles().map(([n, h]) => [n, Buffer.byteLength(h)]).sort((a, b) => b[1] - a[1]);
     console.log(`pages: the largest ${sizes.slice(0, 3).map(([n, b]) => `${n} ${(b / 1000).toFixed(0)} KB`).join(", ")}`);
     sizes.filter(([, b]) => b > 80000).forEach(([n, b]) => fail(`${n} is ${(b / 1000).toFixed(0)} KB: a page over 80 KB (book/tools/pages cuts at 50 KB)`));
@@ -1168,7 +1171,7 @@ async function main(browser, check) {
         const fetched = textFaces.filter((f) => requests.some((u) => u.endsWith(f)));
         const drawn = await page.evaluate(() => {
           const loaded = [...document.fonts].filter((f) => /^"?Book (Serif|Sans|Mono)/.test(f.family) && f.status === "loaded").length;
-          return { loaded, fontsjs: !!document.querySelector('script[src="fonts.js"]') };
+          return { loaded };
         });
         got.push({ n, fetched, fontsjs: requests.some((u) => /\/fonts\.js$/.test(u)), ...drawn });
       }
