@@ -579,13 +579,24 @@ two"
     done
 }
 
+# child_holds_both_locks PID: PID's child holds two fcntl locks, as
+# /proc/locks shows them (its role's byte of each ring)
+child_holds_both_locks() {
+    local child
+    child=$(pgrep -P "$1") || return 1
+    [ "$(awk -v p="$child" '$5 == p' /proc/locks | wc -l)" -ge 2 ]
+}
+
 @test "ring_bench -l: a child killed with SIGKILL mid-run is reported by the parent, spinning or sleeping" {
     local mode pid
     for mode in "" -s; do
         ring_bench -l $mode -n 1000000000 pingpong 2> bench.err &
         pid=$!
         bg_pids="$bg_pids $pid"
-        wait_for pgrep -P "$pid"         # the child, the other side
+        # the run is under way once the child (the other side) holds its
+        # lock on both rings: before that the parent rightly says the
+        # other side never came (seen under valgrind)
+        wait_for child_holds_both_locks "$pid"
         pkill -KILL -P "$pid"
         reap "$pid"
         assert_equal "$status" 1
