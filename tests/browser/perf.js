@@ -202,7 +202,7 @@
 // 2026-12-04 11:56 (idle machine, load 0 rising to 2), RUNS=5 LARGEST=4,
 // the pages as built (84b79f2) against a copy with each chunk's code in
 // blocks of 20 lines (<span class="lines">, display: block, width:
-// max-content, content-visibility: auto; rendered the same on all 278
+// max-content, content-visibility: auto; rendered the same on all 271
 // pages with every block shown: heights, scroll widths, text), taking
 // turns: as built 0.69 to 0.90 s (index.html 0.78), blocks 0.66 to 1.00 s
 // (index.html 0.66).  No gain beyond the spread of single loads (0.5 to
