@@ -254,11 +254,11 @@ read_book() {
     read_book pagekeys
 }
 
-@test "the pages: with scripts off every page shows its text, and nothing but file: is loaded" {
+@test "the pages: with scripts off every page shows its text, in the book's own faces, and nothing but file: is loaded" {
     read_book pagesnojs
 }
 
-@test "the pages: the text's faces come from fonts.js before the first layout, none fetched by the style sheet (which it would without fonts.js)" {
+@test "the pages: the text's faces come from fonts.js before the first layout, none fetched by a style sheet (which it would without fonts.js) and none left unloaded" {
     read_book pagefonts
 }
 

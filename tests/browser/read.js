@@ -1151,14 +1151,17 @@ async function main(browser, check) {
   }
   case "pagefonts": {
     // The pages' faces come from fonts.js, decoded in the head before the
-    // page is first laid out: no face of the text is fetched by book.css's
-    // @font-face rules (which stay for reading without scripts), yet the
-    // text is drawn with the embedded faces.  Shown failing: with fonts.js
-    // refused, the same pages fetch those faces' files.
-    const css = fs.readFileSync(path.join(pagesDir, "book.css"), "utf8");
-    const textFaces = [...css.matchAll(/@font-face\{([^}]*)\}/g)].map((m) => m[1]).filter((r) => !/unicode-range/.test(r))
+    // page is first laid out: no face of the text is fetched (fonts.css,
+    // their @font-face rules, is for reading without scripts), and the
+    // page has no face of the text left unloaded, for which the browser
+    // would look up a system font to stand in (book/tools/pages,
+    // fonts_js()); the text is drawn with the embedded faces.  Shown
+    // failing: with fonts.js refused, the same pages fetch those faces'
+    // files (fonts.css, loaded in its place).
+    const css = fs.readFileSync(path.join(pagesDir, "fonts.css"), "utf8");
+    const textFaces = [...css.matchAll(/@font-face\{([^}]*)\}/g)].map((m) => m[1])
       .map((r) => r.match(/url\((fonts\/[0-9a-f]+\.woff2)\)/)[1]);
-    if (textFaces.length < 6) fail(`only ${textFaces.length} faces of the text in book.css`);
+    if (textFaces.length < 6) fail(`only ${textFaces.length} faces of the text in fonts.css`);
     const big = pageFiles().sort((a, b) => b[1].length - a[1].length)[0][0];
     const look = async (refuse) => {
       const { context, page, requests, errors } = await open({ viewport: PHONE, url: pageURL("index.html") });
@@ -1170,8 +1173,9 @@ async function main(browser, check) {
         await page.evaluate(() => document.fonts.ready);
         const fetched = textFaces.filter((f) => requests.some((u) => u.endsWith(f)));
         const drawn = await page.evaluate(() => {
-          const loaded = [...document.fonts].filter((f) => /^"?Book (Serif|Sans|Mono)/.test(f.family) && f.status === "loaded").length;
-          return { loaded };
+          const text = [...document.fonts].filter((f) => /^"?Book (Serif|Sans|Mono)/.test(f.family));
+          return { loaded: text.filter((f) => f.status === "loaded").length,
+            waiting: text.filter((f) => f.status !== "loaded").map((f) => `${f.family} ${f.weight} ${f.style} ${f.unicodeRange.slice(0, 12)}: ${f.status}`) };
         });
         got.push({ n, fetched, fontsjs: requests.some((u) => /\/fonts\.js$/.test(u)), ...drawn });
       }
@@ -1193,10 +1197,11 @@ async function main(browser, check) {
     };
     const good = await look(false), refused = await look(true);
     for (const g of good) {
-      console.log(`pagefonts: ${g.n}: fonts.js ${g.fontsjs ? "loaded" : "not loaded"}, ${g.loaded} faces of the text ready, ${g.fetched.length} fetched by the style sheet`);
+      console.log(`pagefonts: ${g.n}: fonts.js ${g.fontsjs ? "loaded" : "not loaded"}, ${g.loaded} faces of the text ready, ${g.waiting.length} not loaded, ${g.fetched.length} fetched by a style sheet`);
       if (!g.fontsjs) fail(`${g.n}: fonts.js is not loaded`);
-      if (g.fetched.length) fail(`${g.n}: the style sheet fetched ${g.fetched.join(" ")}: fonts.js did not provide them`);
+      if (g.fetched.length) fail(`${g.n}: a style sheet fetched ${g.fetched.join(" ")}: fonts.js did not provide them`);
       if (g.loaded < textFaces.length) fail(`${g.n}: ${g.loaded} faces of the text ready, not ${textFaces.length}`);
+      g.waiting.forEach((w) => fail(`${g.n}: a face of the text is not loaded (the browser looks up a system font to stand in for it): ${w}`));
     }
     const caught = refused.filter((g) => g.fetched.length).length;
     console.log(`pagefonts: with fonts.js refused, ${caught} of ${refused.length} pages fetch the text's faces from the style sheet`);
@@ -1205,13 +1210,26 @@ async function main(browser, check) {
   }
   case "pagesnojs": {
     // With scripts off every page shows its text: the page's place, its
-    // headings and its first paragraph are drawn; nothing but file: is
-    // asked for.
+    // headings and its first paragraph are drawn, in the book's own faces
+    // (fonts.css, loaded from <noscript>: CSS.getPlatformFontsForNode on
+    // the first pages); nothing but file: is asked for.
     const names = pageFiles().map(([n]) => n);
     const { context, page, remote, requests } = await open({ js: false, url: pageURL("index.html") });
-    let shown = 0;
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("DOM.enable"); await cdp.send("CSS.enable");
+    let shown = 0, drawn = 0;
     for (const n of names) {
       await page.goto(pageURL(n), { waitUntil: "load" });
+      if (drawn < 3) {
+        drawn++;
+        await page.evaluate(() => document.fonts.ready);
+        const { root } = await cdp.send("DOM.getDocument", { depth: 0 });
+        for (const sel of ["#content h1, #content h2", "#content p.page-place", "#content p:not(.pages-gen)"]) {
+          const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: root.nodeId, selector: sel });
+          const { fonts } = nodeId ? await cdp.send("CSS.getPlatformFontsForNode", { nodeId }) : { fonts: [] };
+          if (!fonts.length || fonts.some((f) => !f.isCustomFont)) fail(`${n} with scripts off: ${sel} is drawn with ${JSON.stringify(fonts)}, not only the book's faces`);
+        }
+      }
       const r = await page.evaluate(() => {
         const c = document.getElementById("content"), h = c.querySelector("h1, h2, h3");
         // the first paragraph of the text (not of a closed peek)
