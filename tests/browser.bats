@@ -258,7 +258,7 @@ read_book() {
     read_book pagesnojs
 }
 
-@test "the pages: the text's faces come from fonts.js before the first layout, none fetched by a style sheet (which it would without fonts.js) and none left unloaded" {
+@test "the pages: the book's faces come from fonts.js before the first layout, none fetched by a style sheet (which it would without fonts.js) and none left unloaded" {
     read_book pagefonts
 }
 

@@ -1151,9 +1151,9 @@ async function main(browser, check) {
   }
   case "pagefonts": {
     // The pages' faces come from fonts.js, decoded in the head before the
-    // page is first laid out: no face of the text is fetched (fonts.css,
+    // page is first laid out: no face is fetched (fonts.css,
     // their @font-face rules, is for reading without scripts), and the
-    // page has no face of the text left unloaded, for which the browser
+    // page has no face left unloaded, for which the browser
     // would look up a system font to stand in (book/tools/pages,
     // fonts_js()); the text is drawn with the embedded faces.  Shown
     // failing: with fonts.js refused, the same pages fetch those faces'
@@ -1161,7 +1161,7 @@ async function main(browser, check) {
     const css = fs.readFileSync(path.join(pagesDir, "fonts.css"), "utf8");
     const textFaces = [...css.matchAll(/@font-face\{([^}]*)\}/g)].map((m) => m[1])
       .map((r) => r.match(/url\((fonts\/[0-9a-f]+\.woff2)\)/)[1]);
-    if (textFaces.length < 6) fail(`only ${textFaces.length} faces of the text in fonts.css`);
+    if (textFaces.length < 6) fail(`only ${textFaces.length} faces in fonts.css`);
     const big = pageFiles().sort((a, b) => b[1].length - a[1].length)[0][0];
     const look = async (refuse) => {
       const { context, page, requests, errors } = await open({ viewport: PHONE, url: pageURL("index.html") });
@@ -1173,7 +1173,7 @@ async function main(browser, check) {
         await page.evaluate(() => document.fonts.ready);
         const fetched = textFaces.filter((f) => requests.some((u) => u.endsWith(f)));
         const drawn = await page.evaluate(() => {
-          const text = [...document.fonts].filter((f) => /^"?Book (Serif|Sans|Mono)/.test(f.family));
+          const text = [...document.fonts].filter((f) => /^"?Book /.test(f.family));
           return { loaded: text.filter((f) => f.status === "loaded").length,
             waiting: text.filter((f) => f.status !== "loaded").map((f) => `${f.family} ${f.weight} ${f.style} ${f.unicodeRange.slice(0, 12)}: ${f.status}`) };
         });
@@ -1197,11 +1197,11 @@ async function main(browser, check) {
     };
     const good = await look(false), refused = await look(true);
     for (const g of good) {
-      console.log(`pagefonts: ${g.n}: fonts.js ${g.fontsjs ? "loaded" : "not loaded"}, ${g.loaded} faces of the text ready, ${g.waiting.length} not loaded, ${g.fetched.length} fetched by a style sheet`);
+      console.log(`pagefonts: ${g.n}: fonts.js ${g.fontsjs ? "loaded" : "not loaded"}, ${g.loaded} faces ready, ${g.waiting.length} not loaded, ${g.fetched.length} fetched by a style sheet`);
       if (!g.fontsjs) fail(`${g.n}: fonts.js is not loaded`);
       if (g.fetched.length) fail(`${g.n}: a style sheet fetched ${g.fetched.join(" ")}: fonts.js did not provide them`);
-      if (g.loaded < textFaces.length) fail(`${g.n}: ${g.loaded} faces of the text ready, not ${textFaces.length}`);
-      g.waiting.forEach((w) => fail(`${g.n}: a face of the text is not loaded (the browser looks up a system font to stand in for it): ${w}`));
+      if (g.loaded < textFaces.length) fail(`${g.n}: ${g.loaded} faces ready, not ${textFaces.length}`);
+      g.waiting.forEach((w) => fail(`${g.n}: a face is not loaded (the browser looks up a system font to stand in for it): ${w}`));
     }
     const caught = refused.filter((g) => g.fetched.length).length;
     console.log(`pagefonts: with fonts.js refused, ${caught} of ${refused.length} pages fetch the text's faces from the style sheet`);
