@@ -216,7 +216,7 @@ read_book() {
 }
 
 # Item 7 of issue 9: the fonts are the book's own.
-@test "the fonts are embedded: each face loads from the file, draws the text (not a system font), and has every character the text uses" {
+@test "the fonts are embedded: each face is added from the file before the first layout (none left unloaded), draws the text (not a system font), and has every character the text uses" {
     read_book fonts
 }
 

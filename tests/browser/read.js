@@ -840,7 +840,8 @@ async function main(browser, check) {
     break;
   }
   case "fonts": {
-    // Issue 9, item 7: the book's own fonts, embedded.  Every embedded face
+    // Issue 9, item 7: the book's own fonts, embedded, and added before the
+    // first layout (ADD_FACES in book/tools/fonts).  Every embedded face
     // loads from the file (document.fonts); text of each kind is drawn by a
     // font of the page, not of the system (CDP CSS.getPlatformFontsForNode
     // says isCustomFont); and every character of the text, of each family
@@ -848,6 +849,15 @@ async function main(browser, check) {
     // (fontcover.py reads the faces' WOFF2; bats shows it failing for a
     // subset that dropped one character).
     const { context, page, errors } = await open();
+    // the head's script (book/tools/fonts, ADD_FACES) has added every face
+    // from its rule's bytes and dropped the rule: at load no face is left
+    // unloaded (for which the browser would look up a system font to
+    // stand in) and <style id="book-fonts"> holds no rule
+    const atLoad = await page.evaluate(() => ({
+      waiting: [...document.fonts].filter((f) => /^"?Book /.test(f.family) && f.status !== "loaded").map((f) => `${f.family} ${f.weight} ${f.style}: ${f.status}`),
+      rules: document.getElementById("book-fonts").sheet.cssRules.length }));
+    atLoad.waiting.forEach((w) => fail(`at load, a face is not loaded: ${w}`));
+    if (atLoad.rules) fail(`at load, <style id="book-fonts"> still holds ${atLoad.rules} rules`);
     // the search box and its words exist once opened
     await page.keyboard.press("/");
     await page.keyboard.press("Escape");
