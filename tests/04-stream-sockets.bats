@@ -674,6 +674,37 @@ writing to it with write"
     assert_equal "$stderr" "sock_gone: read: Connection reset by peer"
 }
 
+@test "sock_gone -q: a SOCK_SEQPACKET connection ends as a stream's does (end of file, EPIPE, ECONNRESET), but on Linux with no SIGPIPE, and the reset ahead of the data" {
+    # write(2) with SIGPIPE at its default action: EPIPE, and alive
+    run sock_gone -q
+    assert_success
+    assert_output "read 3 bytes: bye
+read 0 bytes: end of file
+writing to it with write
+failed: Broken pipe (EPIPE)"
+    # and under strace: no SIGPIPE was raised at all, where a stream's
+    # write gets one (the program itself, never the valgrind wrapper;
+    # LeakSanitizer cannot run under ptrace)
+    export ASAN_OPTIONS=detect_leaks=0
+    run -0 strace -o seqpacket.trace -e trace=none -e signal=SIGPIPE \
+        "$IPC_BIN/sock_gone" -q
+    run -1 grep -c SIGPIPE seqpacket.trace
+    run strace -o stream.trace -e trace=none -e signal=SIGPIPE \
+        "$IPC_BIN/sock_gone"
+    assert_equal "$status" 141
+    run -0 grep -c -- '--- SIGPIPE' stream.trace
+    assert_output 1
+    run sock_gone -q -n
+    assert_success
+    assert_line --index 2 "writing to it with send(MSG_NOSIGNAL)"
+    assert_line --index 3 "failed: Broken pipe (EPIPE)"
+    # the reset comes before the record the peer sent, not after it
+    run --separate-stderr sock_gone -q -r
+    assert_failure 1
+    assert_output ""
+    assert_equal "$stderr" "sock_gone: read: Connection reset by peer"
+}
+
 @test "SOCK-04: two writes can come out of one read, and one write out of several" {
     run sock_reads -a 5 3 7
     assert_success

@@ -194,6 +194,19 @@ nofile() {
     assert_equal "${stderr_lines[0]}" "ipc_limits: stdout: No space left on device"
 }
 
+@test "the table's dead peer: a pipe gives EOF and SIGPIPE, stream and seqpacket sockets EOF and EPIPE (chapter 2's pipe_lab, chapter 4's sock_gone)" {
+    run -0 pipe_lab eof
+    assert_line --index 2 "writer 2 exited; read returned 0: end of file"
+    run -0 pipe_lab sigpipe
+    assert_line --index 0 --partial "killed by signal 13"
+    local q
+    for q in "" -q; do                  # stream, then seqpacket
+        run -0 sock_gone $q -n
+        assert_line --index 1 "read 0 bytes: end of file"
+        assert_line --index 3 "failed: Broken pipe (EPIPE)"
+    done
+}
+
 @test "choose/bench.sh (QUICK=1) writes three whole tables, every mechanism and primitive in them, with the machine, the method and the limits" {
     local two=1 d=$BATS_TEST_TMPDIR k
     [ "$(taskset -pc $$ | sed 's/.*: //')" != "$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')" ] || two=
