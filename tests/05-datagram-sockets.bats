@@ -765,3 +765,15 @@ returned 2, flags 0, from (unnamed): "ok"'
     assert_equal "$status" 1
     assert_equal "$(cat lonely.err)" "dgram_bench: datagram 0: none came within 10 s"
 }
+
+@test "a connected datagram pair: the reader gets what was queued, then no end of file; a send to the gone peer fails ECONNREFUSED (chapter 4's sock_gone -d)" {
+    SECONDS=0
+    run -0 sock_gone -d
+    assert_output "read 3 bytes: bye
+read: nothing for a second, and no end of file
+writing to it with write
+failed: Connection refused (ECONNREFUSED)"
+    (( SECONDS >= 1 ))                  # the read did wait, for its bound
+    run -0 sock_gone -d -n
+    assert_line --index 3 "failed: Connection refused (ECONNREFUSED)"
+}

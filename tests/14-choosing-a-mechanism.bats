@@ -194,7 +194,7 @@ nofile() {
     assert_equal "${stderr_lines[0]}" "ipc_limits: stdout: No space left on device"
 }
 
-@test "the table's dead peer: a pipe gives EOF and SIGPIPE, stream and seqpacket sockets EOF and EPIPE (chapter 2's pipe_lab, chapter 4's sock_gone)" {
+@test "the table's dead peer: a pipe gives EOF and SIGPIPE, stream and seqpacket sockets EOF and EPIPE, a datagram socket no EOF and ECONNREFUSED (chapter 2's pipe_lab, chapter 4's sock_gone)" {
     run -0 pipe_lab eof
     assert_line --index 2 "writer 2 exited; read returned 0: end of file"
     run -0 pipe_lab sigpipe
@@ -205,6 +205,9 @@ nofile() {
         assert_line --index 1 "read 0 bytes: end of file"
         assert_line --index 3 "failed: Broken pipe (EPIPE)"
     done
+    run -0 sock_gone -d -n
+    assert_line --index 1 "read: nothing for a second, and no end of file"
+    assert_line --index 3 "failed: Connection refused (ECONNREFUSED)"
 }
 
 @test "choose/bench.sh (QUICK=1) writes three whole tables, every mechanism and primitive in them, with the machine, the method and the limits" {
