@@ -320,6 +320,36 @@
 // whatever the chapters; the search's, peeks' and indexes' data load on
 // first use), and sections are cut at 24 KB, so a new chapter adds pages,
 // not weight to a page.
+//
+// 2026-12-04 19:53 to 21:20 (a new session on a new machine, idle before;
+// load 2.7 to 3.6 from the runs themselves), the build of da42dcc:
+//   - The once-over, SCREEN=15 RUNS=7 WAIT=2000 (20:07 to 20:36): once
+//     each, the 378 pages' median 0.75 s, 90th percentile 1.03 s; the 15
+//     slowest, median of 7: 0.77 to 0.93 s (how-fast-is-a-file-lock-3
+//     0.93, how-much-a-pipe-holds-5 0.90, -4 0.87, shm_ring-a-pipe-made-
+//     of-shared-memory-7 0.86, how-fast-is-a-posix-semaphore 0.85, the
+//     rest 0.77 to 0.82), index.html 0.83.
+//   - Those five again with the-rules-of-the-two-ends-3 and index.html,
+//     RUNS=9 (21:12 to 21:16): 0.86 to 0.95 s, and shm_ring-...-7 1.03 s;
+//     the same page, RUNS=9 and then RUNS=15 a few minutes later, 0.73
+//     and 0.77 s.  A page's median moves by 0.3 s from one minute to the
+//     next on this machine: the slowest pages are at 1 s, not under it
+//     with a margin that survives the machine's own swings.
+//   - Where a page's time goes (TRACE=1, the-rules-of-the-two-ends-3,
+//     one load of 0.61 s): 0 to 0.2 s the browser's navigation and commit
+//     (a blank page is interactive at 0.19 s); the head's theme script
+//     15 ms; fonts.js 42 ms, of it adding the 17 faces (each decoded at
+//     once) 30 to 75 ms by performance.now() in a copy, the base64 6 to
+//     18 ms; three frames while the HTML arrives (the parser yields after
+//     fonts.js and twice more), 150, 64 and 23 ms with their style and
+//     layout; book.js 17 ms.  The same page without book.css and scripts
+//     0.43 s, with book.css 0.58 s (median of 7, taking turns).
+//   - Tried on copies, none better by more than the noise (taking turns,
+//     RUNS=7 to 15): the faces as TTF (FontFace 30 ms instead of 56, but
+//     441 KB of base64 to read: no gain) or WOFF; <link rel=expect
+//     blocking=render> to lay out once (the frames stayed); no theme
+//     script (0.74 against 0.77 s, RUNS=15); no menu copy of the contents
+//     (3.4 KB and 83 elements fewer: no gain).
 "use strict";
 const url = require("url");
 const path = require("path");
