@@ -766,7 +766,7 @@ returned 2, flags 0, from (unnamed): "ok"'
     assert_equal "$(cat lonely.err)" "dgram_bench: datagram 0: none came within 10 s"
 }
 
-@test "a connected datagram pair: the reader gets what was queued, then no end of file; a send to the gone peer fails ECONNREFUSED (chapter 4's sock_gone -d)" {
+@test "a connected datagram pair: the reader gets what was queued, then no end of file; a send to the gone peer fails ECONNREFUSED (chapter 4's sock_gone -d), where a stream gives end of file and EPIPE" {
     SECONDS=0
     run -0 sock_gone -d
     assert_output "read 3 bytes: bye
@@ -776,4 +776,8 @@ failed: Connection refused (ECONNREFUSED)"
     (( SECONDS >= 1 ))                  # the read did wait, for its bound
     run -0 sock_gone -d -n
     assert_line --index 3 "failed: Connection refused (ECONNREFUSED)"
+    # "When to choose something else": a stream tells each side
+    run -0 sock_gone -n
+    assert_line --index 1 "read 0 bytes: end of file"
+    assert_line --index 3 "failed: Broken pipe (EPIPE)"
 }
